@@ -1,0 +1,32 @@
+"""API authentication: personal tokens (Authorization: Bearer keel_...) or the browser
+session (with CSRF), so the pages' own scripts can call the API too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+
+from keel.apps.accounts.selectors import user_for_token
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_token(token)
+        if user is None:
+            return None
+        # The audit trail reads request.user; make token calls attributable too.
+        request.user = user
+        return user
+
+
+class ActiveSessionAuth(SessionAuth):
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is not None and getattr(user, "is_active", False):
+            return user
+        return None
+
+
+AUTH = [TokenAuth(), ActiveSessionAuth()]

@@ -1,0 +1,29 @@
+"""The JSON API under /api/v1, assembled from each app's router."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from keel.apps.accounts.api import router as accounts_router
+from keel.apps.planning.api import router as planning_router
+from keel.apps.projects.api import router as projects_router
+
+from . import errors
+from .auth import AUTH
+
+api = NinjaAPI(
+    title="Keel API",
+    version="1",
+    description=(
+        "Project operations management. Authenticate with a personal API token "
+        "(`Authorization: Bearer keel_...`, created in Settings → API tokens or with "
+        "`keel token create`). Errors are JSON `{code, message, fields}`; an update that "
+        "carries a stale `version` is answered 409 and changes nothing."
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+)
+errors.install(api)
+api.add_router("", accounts_router)
+api.add_router("", projects_router)
+api.add_router("", planning_router)

@@ -1,0 +1,84 @@
+"""Reads about people, workspaces and tokens."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from keel.common.errors import NotFound, PermissionDenied
+
+from .models import ApiToken, User, UserSession, Workspace, WorkspaceMembership
+from .permissions import WorkspaceAction, can_workspace, workspace_role
+
+TOKEN_PREFIX = "keel_"
+
+
+def token_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active user a bearer token belongs to, or None. Records when it was last used."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user").filter(digest=token_digest(secret)).first()
+    )
+    if token is None or not token.is_usable() or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def tokens_for(user: Any) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).order_by("-created_at")
+
+
+def token_get(*, actor: Any, token_id: int) -> ApiToken:
+    token = ApiToken.objects.filter(pk=token_id, user=actor).first()
+    if token is None:
+        raise NotFound()
+    return token
+
+
+def sessions_for(user: Any) -> QuerySet[UserSession]:
+    return UserSession.objects.filter(user=user).order_by("-created_at")
+
+
+def workspaces_for(user: Any) -> QuerySet[Workspace]:
+    return Workspace.objects.filter(memberships__user=user).order_by("name").distinct()
+
+
+def workspace_get(*, actor: Any, workspace_id: int) -> Workspace:
+    """A workspace the actor belongs to; others are reported as not found."""
+    ws = Workspace.objects.filter(pk=workspace_id).first()
+    if ws is None or workspace_role(actor, ws) is None:
+        raise NotFound()
+    return ws
+
+
+def workspace_require(actor: Any, action: WorkspaceAction, workspace: Workspace) -> None:
+    if workspace_role(actor, workspace) is None:
+        raise NotFound()
+    if not can_workspace(actor, action, workspace):
+        raise PermissionDenied()
+
+
+def workspace_members(*, actor: Any, workspace: Workspace) -> QuerySet[WorkspaceMembership]:
+    workspace_require(actor, WorkspaceAction.VIEW_MEMBERS, workspace)
+    return WorkspaceMembership.objects.filter(workspace=workspace).select_related("user")
+
+
+def workspace_membership_get(*, actor: Any, workspace: Workspace, membership_id: int) -> WorkspaceMembership:
+    workspace_require(actor, WorkspaceAction.VIEW_MEMBERS, workspace)
+    m = WorkspaceMembership.objects.select_related("user").filter(
+        pk=membership_id, workspace=workspace
+    ).first()
+    if m is None:
+        raise NotFound()
+    return m

@@ -1,0 +1,47 @@
+"""Project rows -> engine inputs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import holidays as public_holidays
+
+from keel.engine.calendars import WorkCalendar
+
+from .models import CalendarExceptionKind, Project
+
+
+def project_calendar(project: Project, *, until: date | None = None) -> WorkCalendar:
+    """The project's working calendar over its span: weekdays, hours, public holidays and
+    make-up working days of its country (from the `holidays` package, refreshed by upgrading
+    it), then the project's own exceptions, which win."""
+    weekdays = frozenset(int(d) - 1 for d in project.working_weekdays)
+    holidays: set[date] = set()
+    working: set[date] = set()
+    if project.holiday_country:
+        first = project.start_date.year
+        last = max(first, (until or project.target_finish or project.start_date).year) + 2
+        country = public_holidays.country_holidays(
+            project.holiday_country, years=range(first - 1, last + 1)
+        )
+        holidays.update(country.keys())
+        working.update(getattr(country, "weekend_workdays", set()))
+    for exc in project.calendar_exceptions.all():
+        if exc.kind == CalendarExceptionKind.HOLIDAY:
+            holidays.add(exc.date)
+            working.discard(exc.date)
+        else:
+            working.add(exc.date)
+            holidays.discard(exc.date)
+    return WorkCalendar(
+        weekdays=weekdays,
+        minutes_per_day=round(float(project.hours_per_day) * 60),
+        holidays=frozenset(holidays),
+        working_days=frozenset(working),
+    )
+
+
+def holiday_countries() -> list[tuple[str, str]]:
+    return sorted(
+        (code, code) for code in public_holidays.list_supported_countries()
+    )

@@ -1,0 +1,120 @@
+"""The one place that decides who may do what to a project and what is in it. Views, API and
+CLI all go through the selectors, which call `require`. docs/permissions.md mirrors these
+tables; tests/apps/test_permissions.py proves them cell by cell.
+
+Effective project role: workspace owners and admins act as project managers on every project
+of their workspace; everyone else has the role of their project membership, or none (and then
+the project does not exist for them: 404, not 403)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+import rules
+from django.db.models import Q
+
+from keel.apps.accounts.models import WorkspaceMembership, WorkspaceRole
+from keel.apps.accounts.permissions import (
+    WORKSPACE_MATRIX,
+    WorkspaceAction,
+    can_workspace,
+    forget_roles,
+    workspace_role,
+)
+from keel.common.errors import NotFound, PermissionDenied
+
+from .models import Project, ProjectMembership, ProjectRole
+
+__all__ = [
+    "PROJECT_MATRIX",
+    "WORKSPACE_MATRIX",
+    "ProjectAction",
+    "WorkspaceAction",
+    "can",
+    "can_workspace",
+    "forget_roles",
+    "project_role",
+    "require",
+    "visible_projects_q",
+]
+
+
+class ProjectAction(StrEnum):
+    VIEW = "project.view"
+    EDIT = "project.edit"
+    ARCHIVE = "project.archive"
+    MANAGE_MEMBERS = "project.manage_members"
+    EDIT_GOALS = "goal.edit"
+    EDIT_TASKS = "task.edit"
+    DELETE_TASKS = "task.delete"
+
+
+P = ProjectAction
+PROJECT_MATRIX: dict[ProjectRole, frozenset[ProjectAction]] = {
+    ProjectRole.MANAGER: frozenset(P),
+    ProjectRole.MEMBER: frozenset({P.VIEW, P.EDIT_TASKS}),
+    ProjectRole.VIEWER: frozenset({P.VIEW}),
+}
+
+_CACHE_ATTR = "_keel_project_roles"
+
+
+def project_role(user: Any, project: Project) -> ProjectRole | None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    cache: dict[int, ProjectRole | None] = user.__dict__.setdefault(_CACHE_ATTR, {})
+    if project.pk not in cache:
+        ws_role = workspace_role(user, project.workspace_id)
+        if ws_role in (WorkspaceRole.OWNER, WorkspaceRole.ADMIN):
+            cache[project.pk] = ProjectRole.MANAGER
+        else:
+            role = (
+                ProjectMembership.objects.filter(project=project, user=user)
+                .values_list("role", flat=True)
+                .first()
+            )
+            cache[project.pk] = ProjectRole(role) if role else None
+    return cache[project.pk]
+
+
+def can(user: Any, action: ProjectAction, project: Project) -> bool:
+    role = project_role(user, project)
+    if role is None:
+        return False
+    if project.is_archived and action != P.VIEW and action != P.ARCHIVE:
+        return False  # an archived project is read-only until it is restored
+    return action in PROJECT_MATRIX[role]
+
+
+def require(user: Any, action: ProjectAction, project: Project) -> None:
+    """404 when the project is invisible to the user, 403 when visible but not allowed."""
+    if project_role(user, project) is None:
+        raise NotFound()
+    if not can(user, action, project):
+        raise PermissionDenied()
+
+
+def visible_projects_q(user: Any) -> Q:
+    """Filter for the projects a user can see, as one query with subqueries (no duplicates)."""
+    admin_ws = WorkspaceMembership.objects.filter(
+        user=user, role__in=[WorkspaceRole.OWNER, WorkspaceRole.ADMIN]
+    ).values("workspace_id")
+    member_of = ProjectMembership.objects.filter(user=user).values("project_id")
+    return Q(workspace_id__in=admin_ws) | Q(id__in=member_of)
+
+
+def _register_rules() -> None:
+    """Expose the same matrix to django-rules so templates and admin can ask `has_perm`."""
+
+    def make(action: ProjectAction) -> rules.Predicate:
+        def check(user: Any, project: Any) -> bool:
+            return isinstance(project, Project) and can(user, action, project)
+
+        return rules.predicate(check, name=str(action))
+
+    for action in ProjectAction:
+        rules.add_perm(f"keel.{action}", make(action))
+
+
+_register_rules()
