@@ -19,15 +19,17 @@ def milestone_status(
     forecast: date | None,
     target: date | None,
     today: date,
-    float_days: float | None,
+    slack_days: float | None,
     warn_days: float = 3.0,
 ) -> MilestoneStatus:
     """Late when the forecast is past the target (or the target passed undone); at risk when
-    it has less than `warn_days` of working-day float left, or no target to be measured by."""
+    fewer than `warn_days` working days separate the forecast from the target, or there is no
+    target to be measured by. `slack_days` is that working-day gap, computed by the caller on
+    the project's calendar."""
     if done:
         return MilestoneStatus.DONE
     if target is not None and (today > target or (forecast is not None and forecast > target)):
         return MilestoneStatus.LATE
-    if target is None or (float_days is not None and float_days < warn_days):
+    if target is None or (slack_days is not None and slack_days < warn_days):
         return MilestoneStatus.AT_RISK
     return MilestoneStatus.ON_TRACK

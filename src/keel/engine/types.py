@@ -79,7 +79,8 @@ class LinkIn:
 @dataclass(frozen=True)
 class TaskOut:
     """Computed dates and floats of one task (floats in working days, negative when a
-    constraint or deadline cannot be met)."""
+    constraint or deadline cannot be met). A finish date is the day of the last working
+    minute; a milestone's dates are the day its moment belongs to."""
 
     id: int
     early_start: date
@@ -91,6 +92,12 @@ class TaskOut:
     critical: bool
     is_summary: bool
     misses_deadline: bool
+    # The same four moments in working minutes from the start of the project's first
+    # working day (exact, for sub-day bars and for checking link rules).
+    early_start_minute: int = 0
+    early_finish_minute: int = 0
+    late_start_minute: int = 0
+    late_finish_minute: int = 0
 
 
 @dataclass(frozen=True)

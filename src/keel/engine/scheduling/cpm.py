@@ -36,6 +36,9 @@ output. The rules, as MS Project users expect them:
   (SS/SF). This is done with zero-duration gate nodes so that a link between two big
   summaries costs O(leaves), not O(leaves squared). A deadline on a summary applies to
   every leaf under it; constraints and progress on summaries are ignored.
+* `misses_deadline`: early finish after the deadline, SNLT/FNLT not met, or an MSO/MFO pin
+  its predecessors cannot meet. A milestone sitting at the start of the day after its
+  deadline misses it with zero float (the same working minute, a later moment).
 """
 
 from __future__ import annotations
@@ -139,7 +142,7 @@ class _Scheduler:
                 raise DomainError(BAD_PERCENT.format(id=t.id, value=t.percent_complete))
             if t.constraint in DATED_CONSTRAINTS and t.constraint_date is None:
                 raise DomainError(
-                    MISSING_CONSTRAINT_DATE.format(id=t.id, constraint=t.constraint.value)
+                    MISSING_CONSTRAINT_DATE.format(id=t.id, constraint=str(t.constraint))
                 )
             if t.parent_id is not None and t.parent_id not in self.by_id:
                 raise DomainError(UNKNOWN_PARENT.format(id=t.id, parent=t.parent_id))
@@ -280,6 +283,7 @@ class _Scheduler:
         cap = [_NO_LIMIT] * n  # maximum LF, deadlines included
         cap_end = [True] * n
         deadline_min = [_NO_LIMIT] * n
+        fnlt_min = [_NO_LIMIT] * n
         done = [False] * n
         alap = [False] * n
 
@@ -331,7 +335,7 @@ class _Scheduler:
                 ccap[v] = self._start_minute(cd) + d
                 ccap_end[v] = d > 0
             elif c == ConstraintType.FNLT:
-                ccap[v] = self._finish_minute(cd)
+                ccap[v] = fnlt_min[v] = self._finish_minute(cd)
             floor[v] = lo
         for v in range(nl):
             cap[v], cap_end[v] = ccap[v], ccap_end[v]
@@ -399,7 +403,11 @@ class _Scheduler:
         lf_end = [False] * n
 
         def backward() -> None:
-            finish_end = any(ef[v] == finish and (ef[v] != es[v] or es_end[v]) for v in range(nl))
+            # The finish is the latest moment: a milestone starting the day after beats
+            # a finish closing the day before.
+            finish_end = not any(
+                ef[v] == finish and ef[v] == es[v] and not es_end[v] for v in range(nl)
+            )
             for v in reversed(order):
                 if fixed[v] is not None:
                     ls[v], lf[v], lf_end[v] = es[v], ef[v], es_end[v]
@@ -408,19 +416,17 @@ class _Scheduler:
                 best = finish  # no task may finish after the project
                 best_end = finish_end
                 for s, code, lag in self.succs[v]:
-                    s_zero = ef[s] == es[s]
                     if code == _FS:
                         x = ls[s] - lag
-                        x_end = s_zero and lf_end[s]
                     elif code == _SS:
                         x = ls[s] - lag + span
-                        x_end = s_zero and lf_end[s]
                     elif code == _FF:
                         x = lf[s] - lag
-                        x_end = not s_zero or lf_end[s]
                     else:
                         x = lf[s] - lag + span
-                        x_end = not s_zero or lf_end[s]
+                    # A late finish closes the day before a task's late start (as MS Project
+                    # shows it); a milestone successor passes its own point on.
+                    x_end = ef[s] != es[s] or lf_end[s]
                     if x < best:
                         best, best_end = x, x_end
                     elif x == best:
@@ -461,8 +467,17 @@ class _Scheduler:
                 best_ff = min(best_ff, slack)
             free[v] = best_ff
 
+        # A milestone at the start of a day is later than a limit at the end of the day
+        # before, though both are the same working minute (its float stays 0).
+        late_point = [ef[v] == es[v] and not es_end[v] for v in range(nl)]
         misses = [
-            not done[v] and (pin_missed[v] or ef[v] > deadline_min[v] or ef[v] > ccap[v])
+            not done[v]
+            and (
+                pin_missed[v]
+                or ef[v] > deadline_min[v]
+                or ef[v] > ccap[v]
+                or (late_point[v] and ef[v] in (deadline_min[v], fnlt_min[v]))
+            )
             for v in range(nl)
         ]
         return self._result(
@@ -502,7 +517,9 @@ class _Scheduler:
             t = self.by_id[tid]
             if ef[v] == es[v]:
                 es_d = ef_d = self._date(es[v], times.es_end[v])
-                ls_d = lf_d = self._date(lf[v], times.lf_end[v])
+                # Zero float: the same moment, shown on the same day.
+                late_end = times.es_end[v] if lf[v] == es[v] else times.lf_end[v]
+                ls_d = lf_d = self._date(lf[v], late_end)
             else:
                 es_d, ef_d = self._date(es[v], False), self._date(ef[v], True)
                 ls_d, lf_d = self._date(ls[v], False), self._date(lf[v], True)
@@ -525,10 +542,16 @@ class _Scheduler:
                 critical=is_critical,
                 is_summary=False,
                 misses_deadline=misses[v],
+                early_start_minute=es[v],
+                early_finish_minute=ef[v],
+                late_start_minute=ls[v],
+                late_finish_minute=lf[v],
             )
             if is_critical:
                 crit.append((es[v], ef[v], tid))
-            leaf = _Rollup(ef[v], lf[v], es_d, ef_d, ls_d, lf_d, times.free[v], done[v])
+            leaf = _Rollup(
+                es[v], ef[v], ls[v], lf[v], es_d, ef_d, ls_d, lf_d, times.free[v], done[v]
+            )
             parent = t.parent_id
             while parent is not None:
                 roll = rolls.get(parent)
@@ -555,6 +578,10 @@ class _Scheduler:
                     and deadline is not None
                     and roll.ef > self._finish_minute(deadline)
                 ),
+                early_start_minute=roll.es,
+                early_finish_minute=roll.ef,
+                late_start_minute=roll.ls,
+                late_finish_minute=roll.lf,
             )
         crit.sort()
         leaf_outs = [out[tid] for tid in self.leaf_ids]
@@ -583,10 +610,12 @@ class _Times:
 
 @dataclass
 class _Rollup:
-    """What a summary takes from its leaves: latest early and late finish in minutes, the
-    date range, the free float of the leaf finishing last, and whether all are done."""
+    """What a summary takes from its leaves: the span in minutes and in dates, the free
+    float of the leaf finishing last, and whether all are done."""
 
+    es: int
     ef: int
+    ls: int
     lf: int
     es_d: date
     ef_d: date
@@ -600,7 +629,9 @@ class _Rollup:
             self.last_free = leaf.last_free
         elif leaf.ef == self.ef:
             self.last_free = min(self.last_free, leaf.last_free)
+        self.es = min(self.es, leaf.es)
         self.ef = max(self.ef, leaf.ef)
+        self.ls = min(self.ls, leaf.ls)
         self.lf = max(self.lf, leaf.lf)
         self.es_d = min(self.es_d, leaf.es_d)
         self.ef_d = max(self.ef_d, leaf.ef_d)

@@ -1,0 +1,73 @@
+"""`make bench`: each benchmark prints its time and its ratio against a baseline measured in
+the same run on the same input, so results compare across machines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import statistics
+import time
+from collections.abc import Callable
+
+from keel.engine.calendars import WorkCalendar
+from keel.engine.graph import topological_order
+from keel.engine.scheduling import schedule
+from keel.engine.types import LinkIn, LinkType, TaskIn
+
+
+def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def network(n: int, links_per_task: float, seed: int = 7) -> tuple[list[TaskIn], list[LinkIn]]:
+    rng = random.Random(seed)
+    tasks = [TaskIn(id=i, duration_days=rng.choice([0.5, 1, 2, 3, 5, 8])) for i in range(1, n + 1)]
+    links: set[tuple[int, int]] = set()
+    while len(links) < int(n * links_per_task):
+        b = rng.randint(2, n)
+        a = rng.randint(max(1, b - 200), b - 1)
+        links.add((a, b))
+    types = list(LinkType)
+    return tasks, [
+        LinkIn(predecessor_id=a, successor_id=b, type=rng.choice(types), lag_days=rng.choice([0, 0, 1, -0.5]))
+        for a, b in sorted(links)
+    ]
+
+
+def bench_cpm(n: int = 10_000) -> None:
+    tasks, links = network(n, 1.5)
+    holidays = frozenset(dt.date(2026, 1, 1) + dt.timedelta(days=d) for d in range(0, 3650, 37))
+    cal = WorkCalendar(holidays=holidays)
+    start = dt.date(2026, 1, 5)
+    edges = [(lk.predecessor_id, lk.successor_id) for lk in links]
+    base = best_of(lambda: topological_order([t.id for t in tasks], edges))
+    cpm = best_of(lambda: schedule(project_start=start, calendar=cal, tasks=tasks, links=links), 3)
+    print(
+        f"cpm {n} tasks / {len(links)} links: {cpm * 1000:.0f} ms; "
+        f"baseline topological sort {base * 1000:.1f} ms; ratio {cpm / base:.1f}x"
+    )
+
+
+def bench_calendar(n: int = 100_000) -> None:
+    cal = WorkCalendar(
+        holidays=frozenset(dt.date(2026, 1, 1) + dt.timedelta(days=d) for d in range(0, 3650, 37))
+    )
+    rng = random.Random(3)
+    starts = [dt.date(2026, 1, 1) + dt.timedelta(days=rng.randint(0, 1500)) for _ in range(n)]
+    spans = [rng.randint(0, 400) for _ in range(n)]
+    base = best_of(lambda: [s + dt.timedelta(days=k) for s, k in zip(starts, spans, strict=True)])
+    work = best_of(lambda: [cal.add_working_days(s, k) for s, k in zip(starts, spans, strict=True)])
+    print(
+        f"calendar add_working_days x{n}: {work * 1000:.0f} ms; baseline date + timedelta "
+        f"{base * 1000:.0f} ms; ratio {work / base:.1f}x (median span {statistics.median(spans)} days)"
+    )
+
+
+if __name__ == "__main__":
+    bench_calendar()
+    bench_cpm()
