@@ -3,15 +3,20 @@ the same run on the same input, so results compare across machines."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import os
 import random
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from keel.engine.calendars import WorkCalendar
+from keel.engine.formats import leveling_problem, parse_psplib
 from keel.engine.graph import topological_order
 from keel.engine.scheduling import schedule
+from keel.engine.scheduling.leveling import level
 from keel.engine.types import LinkIn, LinkType, TaskIn
 
 
@@ -68,6 +73,50 @@ def bench_calendar(n: int = 100_000) -> None:
     )
 
 
+PSPLIB = Path(os.environ.get("KEEL_PSPLIB", "/work/shared/bench/psplib"))
+
+
+def bench_leveling(root: Path = PSPLIB) -> None:
+    """The leveler on the 480 PSPLIB j30 instances against their proven optima; baseline:
+    one pass of the serial SGS with the LFT rule, on the same instances in the same run."""
+    optimum_csv = root / "kobe-scheduling" / "j30.sm" / "optimum" / "optimum.csv"
+    files = sorted((root / "j30").glob("*.sm"))
+    if not files or not optimum_csv.exists():
+        print(f"leveling j30: skipped ({root} not found)")
+        return
+    with optimum_csv.open(newline="") as fh:
+        optimum = {row["problem"]: int(row["optimum"]) for row in csv.DictReader(fh)}
+    gaps: list[float] = []
+    base_gaps: list[float] = []
+    hits = 0
+    spent = base_spent = 0.0
+    for path in files:
+        problem = leveling_problem(parse_psplib(path.read_text(), name=path.name).plan)
+        acts, links, caps = problem.activities, problem.precedences, problem.capacities
+        t0 = time.perf_counter()
+        result = level(activities=acts, precedences=links, capacities=caps)
+        t1 = time.perf_counter()
+        base = level(
+            activities=acts, precedences=links, capacities=caps,
+            rules=("lft",), samples=0, justify=False,
+        )
+        t2 = time.perf_counter()
+        spent += t1 - t0
+        base_spent += t2 - t1
+        best = optimum[path.name]
+        gaps.append((result.makespan - best) / best)
+        base_gaps.append((base.makespan - best) / best)
+        hits += result.makespan == best
+    n = len(files)
+    gap, base_gap = 100 * statistics.fmean(gaps), 100 * statistics.fmean(base_gaps)
+    print(
+        f"leveling j30 x{n}: avg gap {gap:.2f}%, max {100 * max(gaps):.1f}%, optimal {hits}/{n}, "
+        f"{spent / n * 1000:.1f} ms/instance; baseline serial SGS + LFT gap {base_gap:.2f}%, "
+        f"{base_spent / n * 1000:.2f} ms/instance; time ratio {spent / base_spent:.0f}x"
+    )
+
+
 if __name__ == "__main__":
     bench_calendar()
     bench_cpm()
+    bench_leveling()

@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 app = typer.Typer(
     name="keel",
@@ -45,7 +46,8 @@ def setup_django() -> None:
 
 
 def fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    """One line on stderr (never wrapped, never read as markup) and exit code 2."""
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 
@@ -270,6 +272,11 @@ def serve(
     failed = [p for p in procs if p.returncode not in (0, -signal.SIGTERM, -signal.SIGINT, None)]
     if failed:
         raise typer.Exit(code=1)
+
+
+from . import engine as _engine  # noqa: E402  (engine commands register onto `app`)
+
+_engine.register(app)
 
 
 def main() -> None:

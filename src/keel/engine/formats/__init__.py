@@ -1,0 +1,147 @@
+"""Plan files read and written: Keel's plan JSON and PSPLIB `.sm`, both read into `Plan`.
+
+`parse_plan` picks the reader by file name and content; `leveling_problem` turns a plan into
+the leveler's integer input (see scheduling/leveling.py).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ..errors import DomainError
+from ..scheduling.leveling import Activity, Precedence
+from ..types import DATED_CONSTRAINTS, ConstraintType, LinkType
+from .plan_json import (
+    Plan,
+    PlanFormatError,
+    PlanTask,
+    Resource,
+    dump_plan_json,
+    parse_plan_json,
+    plan_to_dict,
+)
+from .psplib import PsplibProject, looks_like_psplib, parse_psplib
+
+__all__ = [
+    "LevelingProblem",
+    "Plan",
+    "PlanFormatError",
+    "PlanTask",
+    "PsplibProject",
+    "Resource",
+    "dump_plan_json",
+    "leveling_problem",
+    "parse_plan",
+    "parse_plan_json",
+    "parse_psplib",
+    "plan_to_dict",
+]
+
+SUMMARY_DEMANDS = "task {task} is a summary; put its resource demands on its subtasks."
+
+
+def parse_plan(text: str, *, filename: str, start: date | None = None) -> Plan:
+    """A `.sm` file (or text that looks like PSPLIB) is read as PSPLIB, dated `start`;
+    anything else as plan JSON. Raises PlanFormatError."""
+    if filename.lower().endswith(".sm") or (
+        not text.lstrip().startswith("{") and looks_like_psplib(text)
+    ):
+        stem = filename.replace("\\", "/").rsplit("/", 1)[-1]
+        return parse_psplib(text, name=stem, start=start).plan
+    return parse_plan_json(text)
+
+
+@dataclass(frozen=True)
+class LevelingProblem:
+    """A plan as integer leveling input. One time unit is `unit_days` working days (the
+    largest that divides every duration, lag and earliest start, in whole minutes); one
+    demand unit is 1/`scale` of a resource unit (100 when some demand is fractional)."""
+
+    activities: tuple[Activity, ...]
+    precedences: tuple[Precedence, ...]
+    capacities: dict[str, int]
+    unit_days: float
+    scale: int
+
+
+def leveling_problem(plan: Plan) -> LevelingProblem:
+    """Leaf tasks become activities; a link on a summary applies to every leaf under it
+    (exactly what cpm's summary gates mean). SNET/FNET/MSO/MFO dates become earliest starts,
+    and so does the end of the status date for tasks not yet started; other progress is not
+    used by the leveler (a started task is leveled like one not started)."""
+    cal = plan.calendar
+    mpd = cal.minutes_per_day
+    origin = cal.day_index(plan.start)
+    children: dict[int, list[int]] = {}
+    for pt in plan.tasks:
+        if pt.task.parent_id is not None:
+            children.setdefault(pt.task.parent_id, []).append(pt.task.id)
+    leaves_of: dict[int, list[int]] = {}
+
+    def leaves(tid: int) -> list[int]:
+        if tid not in children:
+            return [tid]
+        if tid not in leaves_of:
+            leaves_of[tid] = [x for c in children[tid] for x in leaves(c)]
+        return leaves_of[tid]
+
+    status_end = None
+    if plan.status_date is not None:
+        status_end = (cal.day_index(plan.status_date + timedelta(days=1)) - origin) * mpd
+    dur: dict[int, int] = {}
+    release: dict[int, int] = {}
+    for pt in plan.tasks:
+        t = pt.task
+        if t.id in children:
+            if pt.demands:
+                raise DomainError(SUMMARY_DEMANDS.format(task=pt.key))
+            continue
+        dur[t.id] = round(t.duration_days * mpd)
+        rel = 0
+        if t.constraint in DATED_CONSTRAINTS and t.constraint_date is not None:
+            if t.constraint in (ConstraintType.SNET, ConstraintType.MSO):
+                rel = (cal.day_index(t.constraint_date) - origin) * mpd
+            elif t.constraint in (ConstraintType.FNET, ConstraintType.MFO):
+                end = cal.day_index(t.constraint_date) + (
+                    1 if cal.is_working_day(t.constraint_date) else 0
+                )
+                rel = (end - origin) * mpd - dur[t.id]
+        if status_end is not None and t.percent_complete == 0 and t.actual_start is None:
+            rel = max(rel, status_end)  # work not started waits for the status date
+        release[t.id] = max(0, rel)
+    lags = [round(link.lag_days * mpd) for link in plan.links]
+    unit = math.gcd(mpd, *dur.values(), *release.values(), *lags)
+    fractional = any(
+        not float(x).is_integer()
+        for x in [
+            *(r.capacity for r in plan.resources),
+            *(q for pt in plan.tasks for _, q in pt.demands),
+        ]
+    )
+    scale = 100 if fractional else 1
+    activities = tuple(
+        Activity(
+            id=pt.task.id,
+            duration=dur[pt.task.id] // unit,
+            demands={rid: round(q * scale) for rid, q in pt.demands},
+            release=release[pt.task.id] // unit,
+            priority=pt.priority,
+        )
+        for pt in plan.tasks
+        if pt.task.id in dur
+    )
+    precedences = tuple(
+        Precedence(p, s, LinkType(link.type), lag // unit)
+        for link, lag in zip(plan.links, lags, strict=True)
+        for p in leaves(link.predecessor_id)
+        for s in leaves(link.successor_id)
+    )
+    return LevelingProblem(
+        activities=activities,
+        precedences=precedences,
+        capacities={r.id: round(r.capacity * scale) for r in plan.resources},
+        unit_days=unit / mpd,
+        scale=scale,
+    )

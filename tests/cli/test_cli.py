@@ -1,0 +1,61 @@
+"""The `keel` command: user and token management, demo data, errors as one line + exit 2."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from keel.apps.accounts.models import ApiToken, User, Workspace
+from keel.apps.accounts.selectors import user_for_token
+from keel.apps.planning.models import Dependency, Task
+from keel.apps.projects.models import Goal, Project
+from keel.cli.main import DEMO_EMAIL, app
+
+runner = CliRunner()
+
+
+@pytest.mark.django_db
+def test_createuser_and_token_create() -> None:
+    r = runner.invoke(app, ["createuser", "pm@example.com", "--name", "Pat", "--password",
+                            "a-long-enough-secret-42", "--workspace", "Acme"])
+    assert r.exit_code == 0, r.output
+    user = User.objects.get(email="pm@example.com")
+    assert Workspace.objects.get(name="Acme").memberships.get().user == user
+    r = runner.invoke(app, ["token", "create", "--user", "pm@example.com", "--name", "laptop"])
+    assert r.exit_code == 0, r.output
+    secret = r.stdout.strip().splitlines()[-1]
+    assert user_for_token(secret) == user
+    r = runner.invoke(app, ["token", "revoke", "--user", "pm@example.com", str(ApiToken.objects.get().pk)])
+    assert r.exit_code == 0
+    assert user_for_token(secret) is None
+
+
+@pytest.mark.django_db
+def test_bad_input_is_one_line_and_exit_2() -> None:
+    r = runner.invoke(app, ["createuser", "not-an-email", "--password", "a-long-enough-secret-42"])
+    assert r.exit_code == 2
+    assert "Traceback" not in r.output
+    assert "e-mail" in r.output.lower()
+    r = runner.invoke(app, ["createuser", "x@example.com", "--password", "123"])
+    assert r.exit_code == 2
+    assert not User.objects.exists()
+    r = runner.invoke(app, ["token", "create", "--user", "nobody@example.com"])
+    assert r.exit_code == 2
+
+
+@pytest.mark.django_db
+def test_demo_loads_once_with_two_projects() -> None:
+    r = runner.invoke(app, ["demo"])
+    assert r.exit_code == 0, r.output
+    assert Project.objects.count() == 2
+    assert Task.objects.count() >= 55
+    assert Dependency.objects.count() >= 40
+    assert Goal.objects.filter(project__code="FIT").exists()
+    assert Task.objects.filter(is_milestone=True).count() >= 8
+    assert not Task.objects.filter(is_summary=False, start__isnull=True).exists()
+    assert User.objects.filter(email=DEMO_EMAIL).exists()
+    names = set(Project.objects.values_list("name", flat=True))
+    assert any(any("\u4e00" <= ch <= "\u9fff" for ch in n) for n in names)  # one in Chinese
+    r = runner.invoke(app, ["demo"])
+    assert r.exit_code == 0 and "already" in r.output
+    assert Project.objects.count() == 2
