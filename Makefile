@@ -39,7 +39,7 @@ translations: $(MO_FILES)
 # --- what people run ---------------------------------------------------------------------
 
 run: install assets translations
-	$(BIN)/keel serve --demo
+	DEBUG=1 $(BIN)/keel serve --demo
 
 test: install assets translations
 	DJANGO_SETTINGS_MODULE=keel.config.settings.test $(BIN)/python -m pytest -p no:randomly $(PYTEST_ARGS)

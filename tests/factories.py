@@ -100,4 +100,6 @@ class DependencyFactory(factory.django.DjangoModelFactory):
 
     project = factory.SelfAttribute("predecessor.project")
     predecessor = factory.SubFactory(TaskFactory)
-    successor = factory.SubFactory(TaskFactory, project=factory.SelfAttribute("..predecessor.project"))
+    successor = factory.SubFactory(
+        TaskFactory, project=factory.SelfAttribute("..predecessor.project")
+    )

@@ -16,8 +16,19 @@ runner = CliRunner()
 
 @pytest.mark.django_db
 def test_createuser_and_token_create() -> None:
-    r = runner.invoke(app, ["createuser", "pm@example.com", "--name", "Pat", "--password",
-                            "a-long-enough-secret-42", "--workspace", "Acme"])
+    r = runner.invoke(
+        app,
+        [
+            "createuser",
+            "pm@example.com",
+            "--name",
+            "Pat",
+            "--password",
+            "a-long-enough-secret-42",
+            "--workspace",
+            "Acme",
+        ],
+    )
     assert r.exit_code == 0, r.output
     user = User.objects.get(email="pm@example.com")
     assert Workspace.objects.get(name="Acme").memberships.get().user == user
@@ -25,7 +36,9 @@ def test_createuser_and_token_create() -> None:
     assert r.exit_code == 0, r.output
     secret = r.stdout.strip().splitlines()[-1]
     assert user_for_token(secret) == user
-    r = runner.invoke(app, ["token", "revoke", "--user", "pm@example.com", str(ApiToken.objects.get().pk)])
+    r = runner.invoke(
+        app, ["token", "revoke", "--user", "pm@example.com", str(ApiToken.objects.get().pk)]
+    )
     assert r.exit_code == 0
     assert user_for_token(secret) is None
 

@@ -127,9 +127,9 @@ def test_psplib_by_extension_and_content(tmp_path: Path) -> None:
 
 
 def test_unknown_method_is_refused(plan_file: Path) -> None:
-    r = runner.invoke(APP, ["level", str(plan_file), "--method", "optimal"])
+    r = runner.invoke(APP, ["level", str(plan_file), "--method", "magic"])
     assert r.exit_code == 2
-    assert r.stderr.strip() == "error: " + UNKNOWN_METHOD.format(method="optimal")
+    assert r.stderr.strip() == "error: " + UNKNOWN_METHOD.format(method="magic")
 
 
 def _bad(tmp_path: Path, name: str, text: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import translation
 from ninja.security import HttpBearer, SessionAuth
 
 from keel.apps.accounts.selectors import user_for_token
@@ -18,6 +19,11 @@ class TokenAuth(HttpBearer):
             return None
         # The audit trail reads request.user; make token calls attributable too.
         request.user = user
+        # UserPreferencesMiddleware ran before the token was read: answer in the person's
+        # language as it does for a signed-in browser.
+        if user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = translation.get_language()
         return user
 
 

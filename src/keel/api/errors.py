@@ -19,7 +19,13 @@ def _field_name(loc: list[Any]) -> str:
 
 
 def install(api: NinjaAPI) -> None:
-    def respond(request: HttpRequest, status: int, code: str, message: str, fields: dict[str, list[str]] | None = None) -> HttpResponse:
+    def respond(
+        request: HttpRequest,
+        status: int,
+        code: str,
+        message: str,
+        fields: dict[str, list[str]] | None = None,
+    ) -> HttpResponse:
         return api.create_response(
             request, {"code": code, "message": message, "fields": fields or {}}, status=status
         )
@@ -36,7 +42,8 @@ def install(api: NinjaAPI) -> None:
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         fields: dict[str, list[str]] = {}
         for err in exc.errors:
-            fields.setdefault(_field_name(list(err.get("loc", []))), []).append(str(err.get("msg", "")))
+            name = _field_name(list(err.get("loc", [])))
+            fields.setdefault(name, []).append(str(err.get("msg", "")))
         return respond(request, 422, "validation_error", _("Some fields are not valid."), fields)
 
     @api.exception_handler(AuthenticationError)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ninja import NinjaAPI
+from ninja.operation import Operation
 
 from keel.apps.accounts.api import router as accounts_router
 from keel.apps.planning.api import router as planning_router
@@ -11,7 +12,15 @@ from keel.apps.projects.api import router as projects_router
 from . import errors
 from .auth import AUTH
 
-api = NinjaAPI(
+
+class KeelAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        # Short, stable ids (`task_list`, `project_update`) for generated clients; every
+        # endpoint function name is unique across the routers.
+        return operation.view_func.__name__
+
+
+api = KeelAPI(
     title="Keel API",
     version="1",
     description=(

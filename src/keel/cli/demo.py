@@ -55,108 +55,237 @@ REL_TEAM = [
 ]
 
 FIT_PLAN = [
-    T("1", "项目启动", children=[
-        T("1.1", "确认需求与预算", 3, done=100, owner="wang.fang"),
-        T("1.2", "选定设计单位", 5, after=["1.1"], done=100, owner="wang.fang"),
-        T("1.3", "项目章程批准", milestone=True, after=["1.2"], deadline=2, done=100),
-    ]),
-    T("2", "设计", children=[
-        T("2.1", "现场勘测", 2, after=["1.3"], done=100, owner="li.qiang"),
-        T("2.2", "平面布局方案", 6, after=["2.1"], done=100, owner="li.qiang", goal="space"),
-        T("2.3", "机电设计（强电、弱电、空调）", 8, after=["2.2"], done=80, owner="zhang.wei"),
-        T("2.4", "消防设计与报审", 10, after=[("2.2", "SS", 3)], done=60, owner="zhang.wei"),
-        T("2.5", "施工图定稿", milestone=True, after=["2.3", "2.4"], deadline=8),
-    ]),
-    T("3", "采购", children=[
-        T("3.1", "施工单位招标", 10, after=["2.2"], done=50, owner="wang.fang"),
-        T("3.2", "家具选型与下单", 5, after=["2.2"], owner="wang.fang", goal="budget"),
-        T("3.3", "网络与会议设备采购", 5, after=["2.3"], owner="zhang.wei"),
-        T("3.4", "家具到货", 15, after=["3.2"], owner="wang.fang"),
-    ]),
-    T("4", "施工", children=[
-        T("4.1", "拆除与清场", 4, after=["2.5", "3.1"], owner="li.qiang"),
-        T("4.2", "隔墙与吊顶", 10, after=["4.1"], owner="li.qiang"),
-        T("4.3", "强电与弱电布线", 8, after=[("4.2", "SS", 4)], owner="zhang.wei"),
-        T("4.4", "空调与通风安装", 7, after=[("4.2", "SS", 5)], owner="zhang.wei"),
-        T("4.5", "消防系统安装", 6, after=["4.3"], owner="zhang.wei", goal="safety"),
-        T("4.6", "地面与墙面装饰", 8, after=["4.3", "4.4"], owner="li.qiang"),
-        T("4.7", "主体完工", milestone=True, after=["4.5", "4.6"], deadline=18),
-    ]),
-    T("5", "验收与搬迁", children=[
-        T("5.1", "消防验收", 3, after=["4.7"], owner="zhang.wei", goal="safety"),
-        T("5.2", "家具安装", 4, after=["4.7", "3.4"], owner="wang.fang"),
-        T("5.3", "网络与会议室调试", 3, after=["5.2", "3.3"], owner="zhang.wei"),
-        T("5.4", "保洁与空气检测", 5, after=[("5.2", "FF", 1)], owner="li.qiang", goal="air"),
-        T("5.5", "员工搬迁", 2, after=["5.1", "5.3", "5.4"], owner="wang.fang"),
-        T("5.6", "新办公室启用", milestone=True, after=["5.5"], deadline=22, goal="space"),
-    ]),
-    T("6", "收尾", children=[
-        T("6.1", "竣工结算", 5, after=["5.6"], owner="wang.fang", goal="budget"),
-        T("6.2", "经验教训总结", 2, after=["5.6"], owner="wang.fang"),
-        T("6.3", "项目归档", milestone=True, after=["6.1", "6.2"], deadline=24),
-    ]),
+    T(
+        "1",
+        "项目启动",
+        children=[
+            T("1.1", "确认需求与预算", 3, done=100, owner="wang.fang"),
+            T("1.2", "选定设计单位", 5, after=["1.1"], done=100, owner="wang.fang"),
+            T("1.3", "项目章程批准", milestone=True, after=["1.2"], deadline=2, done=100),
+        ],
+    ),
+    T(
+        "2",
+        "设计",
+        children=[
+            T("2.1", "现场勘测", 2, after=["1.3"], done=100, owner="li.qiang"),
+            T("2.2", "平面布局方案", 6, after=["2.1"], done=100, owner="li.qiang", goal="space"),
+            T("2.3", "机电设计（强电、弱电、空调）", 8, after=["2.2"], done=80, owner="zhang.wei"),
+            T("2.4", "消防设计与报审", 10, after=[("2.2", "SS", 3)], done=60, owner="zhang.wei"),
+            T("2.5", "施工图定稿", milestone=True, after=["2.3", "2.4"], deadline=8),
+        ],
+    ),
+    T(
+        "3",
+        "采购",
+        children=[
+            T("3.1", "施工单位招标", 10, after=["2.2"], done=50, owner="wang.fang"),
+            T("3.2", "家具选型与下单", 5, after=["2.2"], owner="wang.fang", goal="budget"),
+            T("3.3", "网络与会议设备采购", 5, after=["2.3"], owner="zhang.wei"),
+            T("3.4", "家具到货", 15, after=["3.2"], owner="wang.fang"),
+        ],
+    ),
+    T(
+        "4",
+        "施工",
+        children=[
+            T("4.1", "拆除与清场", 4, after=["2.5", "3.1"], owner="li.qiang"),
+            T("4.2", "隔墙与吊顶", 10, after=["4.1"], owner="li.qiang"),
+            T("4.3", "强电与弱电布线", 8, after=[("4.2", "SS", 4)], owner="zhang.wei"),
+            T("4.4", "空调与通风安装", 7, after=[("4.2", "SS", 5)], owner="zhang.wei"),
+            T("4.5", "消防系统安装", 6, after=["4.3"], owner="zhang.wei", goal="safety"),
+            T("4.6", "地面与墙面装饰", 8, after=["4.3", "4.4"], owner="li.qiang"),
+            T("4.7", "主体完工", milestone=True, after=["4.5", "4.6"], deadline=18),
+        ],
+    ),
+    T(
+        "5",
+        "验收与搬迁",
+        children=[
+            T("5.1", "消防验收", 3, after=["4.7"], owner="zhang.wei", goal="safety"),
+            T("5.2", "家具安装", 4, after=["4.7", "3.4"], owner="wang.fang"),
+            T("5.3", "网络与会议室调试", 3, after=["5.2", "3.3"], owner="zhang.wei"),
+            T("5.4", "保洁与空气检测", 5, after=[("5.2", "FF", 1)], owner="li.qiang", goal="air"),
+            T("5.5", "员工搬迁", 2, after=["5.1", "5.3", "5.4"], owner="wang.fang"),
+            T("5.6", "新办公室启用", milestone=True, after=["5.5"], deadline=22, goal="space"),
+        ],
+    ),
+    T(
+        "6",
+        "收尾",
+        children=[
+            T("6.1", "竣工结算", 5, after=["5.6"], owner="wang.fang", goal="budget"),
+            T("6.2", "经验教训总结", 2, after=["5.6"], owner="wang.fang"),
+            T("6.3", "项目归档", milestone=True, after=["6.1", "6.2"], deadline=24),
+        ],
+    ),
 ]
 
 REL_PLAN = [
-    T("1", "Scope and design", children=[
-        T("1.1", "Collect feedback from 2.x users", 4, done=100, owner="alice"),
-        T("1.2", "Write the release PRD", 5, after=["1.1"], done=100, owner="alice"),
-        T("1.3", "Architecture review", 3, after=["1.2"], done=100, owner="bob"),
-        T("1.4", "Scope frozen", milestone=True, after=["1.3"], deadline=3, done=100),
-    ]),
-    T("2", "Build", children=[
-        T("2.1", "Scheduling engine: critical path", 10, after=["1.4"], done=70, owner="bob", goal="perf"),
-        T("2.2", "Resource leveling", 8, after=["2.1"], done=20, owner="bob"),
-        T("2.3", "New Gantt chart", 12, after=["1.4"], done=45, owner="carol", goal="nps"),
-        T("2.4", "API v1 and tokens", 6, after=["1.4"], done=90, owner="alice"),
-        T("2.5", "Chinese translation", 5, after=[("2.3", "SS", 5)], done=10, owner="carol", goal="nps"),
-        T("2.6", "Feature complete", milestone=True, after=["2.2", "2.3", "2.4", "2.5"], deadline=10),
-    ]),
-    T("3", "Quality", children=[
-        T("3.1", "Test plan", 2, after=["1.4"], done=100, owner="alice"),
-        T("3.2", "Performance benchmarks", 4, after=["2.1"], owner="bob", goal="perf"),
-        T("3.3", "Security review", 5, after=["2.4"], owner="alice", goal="quality"),
-        T("3.4", "Beta with five customers", 10, after=["2.6"], owner="carol", goal="nps"),
-        T("3.5", "Fix beta defects", 8, after=[("3.4", "SS", 3)], owner="bob", goal="quality"),
-        T("3.6", "Release candidate", milestone=True, after=["3.5", "3.2", "3.3"], deadline=14),
-    ]),
-    T("4", "Launch", children=[
-        T("4.1", "Documentation and upgrade guide", 6, after=["2.6"], owner="alice"),
-        T("4.2", "Release notes and blog post", 2, after=["3.6"], owner="carol"),
-        T("4.3", "Support team training", 2, after=[("4.1", "FS", -1)], owner="alice"),
-        T("4.4", "General availability", milestone=True, after=["4.2", "4.3"], deadline=16, goal="quality"),
-        T("4.5", "Post-launch review", 1, after=[("4.4", "FS", 5)], owner="alice"),
-    ]),
+    T(
+        "1",
+        "Scope and design",
+        children=[
+            T("1.1", "Collect feedback from 2.x users", 4, done=100, owner="alice"),
+            T("1.2", "Write the release PRD", 5, after=["1.1"], done=100, owner="alice"),
+            T("1.3", "Architecture review", 3, after=["1.2"], done=100, owner="bob"),
+            T("1.4", "Scope frozen", milestone=True, after=["1.3"], deadline=3, done=100),
+        ],
+    ),
+    T(
+        "2",
+        "Build",
+        children=[
+            T(
+                "2.1",
+                "Scheduling engine: critical path",
+                10,
+                after=["1.4"],
+                done=70,
+                owner="bob",
+                goal="perf",
+            ),
+            T("2.2", "Resource leveling", 8, after=["2.1"], done=20, owner="bob"),
+            T("2.3", "New Gantt chart", 12, after=["1.4"], done=45, owner="carol", goal="nps"),
+            T("2.4", "API v1 and tokens", 6, after=["1.4"], done=90, owner="alice"),
+            T(
+                "2.5",
+                "Chinese translation",
+                5,
+                after=[("2.3", "SS", 5)],
+                done=10,
+                owner="carol",
+                goal="nps",
+            ),
+            T(
+                "2.6",
+                "Feature complete",
+                milestone=True,
+                after=["2.2", "2.3", "2.4", "2.5"],
+                deadline=10,
+            ),
+        ],
+    ),
+    T(
+        "3",
+        "Quality",
+        children=[
+            T("3.1", "Test plan", 2, after=["1.4"], done=100, owner="alice"),
+            T("3.2", "Performance benchmarks", 4, after=["2.1"], owner="bob", goal="perf"),
+            T("3.3", "Security review", 5, after=["2.4"], owner="alice", goal="quality"),
+            T("3.4", "Beta with five customers", 10, after=["2.6"], owner="carol", goal="nps"),
+            T("3.5", "Fix beta defects", 8, after=[("3.4", "SS", 3)], owner="bob", goal="quality"),
+            T("3.6", "Release candidate", milestone=True, after=["3.5", "3.2", "3.3"], deadline=14),
+        ],
+    ),
+    T(
+        "4",
+        "Launch",
+        children=[
+            T("4.1", "Documentation and upgrade guide", 6, after=["2.6"], owner="alice"),
+            T("4.2", "Release notes and blog post", 2, after=["3.6"], owner="carol"),
+            T("4.3", "Support team training", 2, after=[("4.1", "FS", -1)], owner="alice"),
+            T(
+                "4.4",
+                "General availability",
+                milestone=True,
+                after=["4.2", "4.3"],
+                deadline=16,
+                goal="quality",
+            ),
+            T("4.5", "Post-launch review", 1, after=[("4.4", "FS", 5)], owner="alice"),
+        ],
+    ),
 ]
 
 FIT_GOALS = {
-    "space": dict(title="新办公室按期启用，容纳 120 个工位", kind="primary", metric="可用工位", unit="个",
-                  baseline_value=Decimal(0), target_value=Decimal(120), current_value=Decimal(0), weeks=22),
-    "budget": dict(title="总成本控制在预算内", kind="primary", metric="预算执行率", unit="%",
-                   direction="down", baseline_value=Decimal(100), target_value=Decimal(95),
-                   current_value=Decimal(98), weeks=24),
-    "safety": dict(title="一次通过消防验收", kind="secondary", metric="验收不合格项", unit="项",
-                   direction="down", baseline_value=Decimal(10), target_value=Decimal(0),
-                   current_value=None, weeks=21),
-    "air": dict(title="室内空气质量达标（甲醛 ≤ 0.08 mg/m³）", kind="secondary", metric="甲醛浓度",
-                unit="mg/m³", direction="down", baseline_value=Decimal("0.20"),
-                target_value=Decimal("0.08"), current_value=None, weeks=22),
+    "space": dict(
+        title="新办公室按期启用，容纳 120 个工位",
+        kind="primary",
+        metric="可用工位",
+        unit="个",
+        baseline_value=Decimal(0),
+        target_value=Decimal(120),
+        current_value=Decimal(0),
+        weeks=22,
+    ),
+    "budget": dict(
+        title="总成本控制在预算内",
+        kind="primary",
+        metric="预算执行率",
+        unit="%",
+        direction="down",
+        baseline_value=Decimal(100),
+        target_value=Decimal(95),
+        current_value=Decimal(98),
+        weeks=24,
+    ),
+    "safety": dict(
+        title="一次通过消防验收",
+        kind="secondary",
+        metric="验收不合格项",
+        unit="项",
+        direction="down",
+        baseline_value=Decimal(10),
+        target_value=Decimal(0),
+        current_value=None,
+        weeks=21,
+    ),
+    "air": dict(
+        title="室内空气质量达标（甲醛 ≤ 0.08 mg/m³）",
+        kind="secondary",
+        metric="甲醛浓度",
+        unit="mg/m³",
+        direction="down",
+        baseline_value=Decimal("0.20"),
+        target_value=Decimal("0.08"),
+        current_value=None,
+        weeks=22,
+    ),
 }
 REL_GOALS = {
-    "perf": dict(title="Schedule 10,000 tasks in under a second", kind="primary",
-                 metric="Scheduling time, 10k tasks", unit="s", direction="down",
-                 baseline_value=Decimal("4.2"), target_value=Decimal("1.0"),
-                 current_value=Decimal("1.8"), weeks=10),
-    "nps": dict(title="Beta customers rate the release highly", kind="primary",
-                metric="Net promoter score", unit="pts", baseline_value=Decimal(21),
-                target_value=Decimal(40), current_value=Decimal(27), weeks=14),
-    "quality": dict(title="Ship with no open critical defects", kind="secondary",
-                    metric="Open critical defects", unit="", direction="down",
-                    baseline_value=Decimal(12), target_value=Decimal(0),
-                    current_value=Decimal(5), weeks=16),
-    "adoption": dict(title="Grow active workspaces after launch", kind="secondary",
-                     metric="Active workspaces", unit="", baseline_value=Decimal(340),
-                     target_value=None, current_value=Decimal(352), weeks=None),
+    "perf": dict(
+        title="Schedule 10,000 tasks in under a second",
+        kind="primary",
+        metric="Scheduling time, 10k tasks",
+        unit="s",
+        direction="down",
+        baseline_value=Decimal("4.2"),
+        target_value=Decimal("1.0"),
+        current_value=Decimal("1.8"),
+        weeks=10,
+    ),
+    "nps": dict(
+        title="Beta customers rate the release highly",
+        kind="primary",
+        metric="Net promoter score",
+        unit="pts",
+        baseline_value=Decimal(21),
+        target_value=Decimal(40),
+        current_value=Decimal(27),
+        weeks=14,
+    ),
+    "quality": dict(
+        title="Ship with no open critical defects",
+        kind="secondary",
+        metric="Open critical defects",
+        unit="",
+        direction="down",
+        baseline_value=Decimal(12),
+        target_value=Decimal(0),
+        current_value=Decimal(5),
+        weeks=16,
+    ),
+    "adoption": dict(
+        title="Grow active workspaces after launch",
+        kind="secondary",
+        metric="Active workspaces",
+        unit="",
+        baseline_value=Decimal(340),
+        target_value=None,
+        current_value=Decimal(352),
+        weeks=None,
+    ),
 }
 
 
@@ -186,8 +315,12 @@ def _build_plan(
         if node.goal and node.goal in goals:
             fields["goal_ids"] = [goals[node.goal].pk]
         task = task_create(
-            actor=actor, project=project, name=node.name, parent_id=parent_id,
-            recalculate=False, **fields,
+            actor=actor,
+            project=project,
+            name=node.name,
+            parent_id=parent_id,
+            recalculate=False,
+            **fields,
         )
         ids[node.key] = task.pk
         count += 1
@@ -202,8 +335,12 @@ def _build_plan(
         for spec in node.after:
             pred, kind, lag = (spec, "FS", 0.0) if isinstance(spec, str) else spec
             dependency_create(
-                actor=actor, project=project, predecessor_id=ids[pred],
-                successor_id=ids[node.key], type=kind, lag_days=Decimal(str(lag)),
+                actor=actor,
+                project=project,
+                predecessor_id=ids[pred],
+                successor_id=ids[node.key],
+                type=kind,
+                lag_days=Decimal(str(lag)),
             )
         for child in node.children:
             links(child)
@@ -217,7 +354,9 @@ def _build_plan(
 
             task = Task.objects.select_related("project").get(pk=ids[node.key])
             task_update(
-                actor=actor, task=task, version=task.version,
+                actor=actor,
+                task=task,
+                version=task.version,
                 changes={
                     "percent_complete": node.done,
                     "status": "done" if node.done >= 100 else "in_progress",
@@ -232,14 +371,19 @@ def _build_plan(
     return count
 
 
-def _make_goals(actor: User, project: Any, specs: dict[str, dict[str, Any]], owner: User) -> dict[str, Any]:
+def _make_goals(
+    actor: User, project: Any, specs: dict[str, dict[str, Any]], owner: User
+) -> dict[str, Any]:
     goals = {}
     for key, spec in specs.items():
         spec = dict(spec)
         weeks = spec.pop("weeks")
         goals[key] = goal_create(
-            actor=actor, project=project, owner_id=owner.pk,
-            due_date=project.start_date + dt.timedelta(weeks=weeks) if weeks else None, **spec,
+            actor=actor,
+            project=project,
+            owner_id=owner.pk,
+            due_date=project.start_date + dt.timedelta(weeks=weeks) if weeks else None,
+            **spec,
         )
     return goals
 
@@ -249,8 +393,14 @@ def _person(email: str, name: str, language: str, password: str) -> User:
     return user or user_create(email=email, password=password, name=name, language=language)
 
 
-def load_demo(*, email: str, password: str, reset: bool, console: Console | None = None,
-              today: dt.date | None = None) -> bool:
+def load_demo(
+    *,
+    email: str,
+    password: str,
+    reset: bool,
+    console: Console | None = None,
+    today: dt.date | None = None,
+) -> bool:
     """Create the demo workspace once. Returns False when it was already there."""
     today = today or dt.date.today()  # noqa: DTZ011  (demo dates are relative to the local day)
     existing = Workspace.objects.filter(slug=DEMO_SLUG).first()
@@ -269,22 +419,36 @@ def load_demo(*, email: str, password: str, reset: bool, console: Console | None
             for mail, name, lang in FIT_TEAM + REL_TEAM:
                 user = _person(mail, name, lang, password)
                 people[mail.split("@")[0]] = user
-                workspace_member_add(actor=demo_user, workspace=ws, email=mail, role=WorkspaceRole.MEMBER)
+                workspace_member_add(
+                    actor=demo_user, workspace=ws, email=mail, role=WorkspaceRole.MEMBER
+                )
 
             fit = project_create(
-                actor=demo_user, workspace=ws, code="FIT", name="总部办公室装修",
+                actor=demo_user,
+                workspace=ws,
+                code="FIT",
+                name="总部办公室装修",
                 description="将总部迁入新租赁的 3 层办公区：设计、采购、施工、验收与搬迁。",
-                phase="execution", start_date=_monday_before(today, 6),
+                phase="execution",
+                start_date=_monday_before(today, 6),
                 target_finish=_monday_before(today, 6) + dt.timedelta(weeks=26),
-                timezone_name="Asia/Shanghai", currency="CNY", holiday_country="CN",
+                timezone_name="Asia/Shanghai",
+                currency="CNY",
+                holiday_country="CN",
             )
             rel = project_create(
-                actor=demo_user, workspace=ws, code="REL", name="Keel 2.0 release",
+                actor=demo_user,
+                workspace=ws,
+                code="REL",
+                name="Keel 2.0 release",
                 description="Ship Keel 2.0: the new scheduling engine, Gantt chart and API, "
                 "beta-tested with five customers.",
-                phase="execution", start_date=_monday_before(today, 4),
+                phase="execution",
+                start_date=_monday_before(today, 4),
                 target_finish=_monday_before(today, 4) + dt.timedelta(weeks=18),
-                timezone_name="Europe/London", currency="USD", holiday_country="GB",
+                timezone_name="Europe/London",
+                currency="USD",
+                holiday_country="GB",
             )
             total = 0
             for project, plan, team, goal_specs in [
@@ -293,7 +457,9 @@ def load_demo(*, email: str, password: str, reset: bool, console: Console | None
             ]:
                 for mail, _name, _lang in team:
                     project_member_add(
-                        actor=demo_user, project=project, user=people[mail.split("@")[0]],
+                        actor=demo_user,
+                        project=project,
+                        user=people[mail.split("@")[0]],
                         role=ProjectRole.MEMBER,
                     )
                 goals = _make_goals(demo_user, project, goal_specs, demo_user)

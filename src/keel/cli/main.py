@@ -91,7 +91,9 @@ def demo(
 
     created = load_demo(email=DEMO_EMAIL, password=DEMO_PASSWORD, reset=reset, console=out)
     if created:
-        out.print(f"Demo loaded. Sign in as [bold]{DEMO_EMAIL}[/bold] / [bold]{DEMO_PASSWORD}[/bold]")
+        out.print(
+            f"Demo loaded. Sign in as [bold]{DEMO_EMAIL}[/bold] / [bold]{DEMO_PASSWORD}[/bold]"
+        )
     else:
         out.print("The demo workspace is already there (use --reset to load it again).")
 
@@ -147,14 +149,18 @@ def token_create_cmd(
     if user is None:
         raise fail(f"no active user with e-mail {email}")
     token, secret = token_create(actor=user, name=name, days=days)
-    err.print(f"Token {token.prefix}… for {user.email}, expires {token.expires_at:%Y-%m-%d}. "
-              "It is shown only now:")
+    err.print(
+        f"Token {token.prefix}… for {user.email}, expires {token.expires_at:%Y-%m-%d}. "
+        "It is shown only now:"
+    )
     print(secret)
 
 
 @token_app.command("list")
 @with_django
-def token_list_cmd(email: Annotated[str, typer.Option("--user", help="E-mail of the owner.")]) -> None:
+def token_list_cmd(
+    email: Annotated[str, typer.Option("--user", help="E-mail of the owner.")],
+) -> None:
     """List a user's tokens (never their secrets)."""
     from rich.table import Table
 
@@ -166,9 +172,14 @@ def token_list_cmd(email: Annotated[str, typer.Option("--user", help="E-mail of 
         raise fail(f"no user with e-mail {email}")
     table = Table("id", "name", "prefix", "expires", "last used", "revoked")
     for t in tokens_for(user):
-        table.add_row(str(t.pk), t.name, t.prefix, f"{t.expires_at:%Y-%m-%d}" if t.expires_at else "-",
-                      f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "-",
-                      f"{t.revoked_at:%Y-%m-%d}" if t.revoked_at else "")
+        table.add_row(
+            str(t.pk),
+            t.name,
+            t.prefix,
+            f"{t.expires_at:%Y-%m-%d}" if t.expires_at else "-",
+            f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "-",
+            f"{t.revoked_at:%Y-%m-%d}" if t.revoked_at else "",
+        )
     out.print(table)
 
 
@@ -216,7 +227,9 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Web worker processes.")] = 2,
-    with_demo: Annotated[bool, typer.Option("--demo", help="Load the demo workspace once.")] = False,
+    with_demo: Annotated[
+        bool, typer.Option("--demo", help="Load the demo workspace once.")
+    ] = False,
     worker: Annotated[bool, typer.Option(help="Also run the background task worker.")] = True,
 ) -> None:
     """Migrate, then run the web server and the background worker until Ctrl-C."""
@@ -233,16 +246,27 @@ def serve(
     procs: list[subprocess.Popen[bytes]] = [
         subprocess.Popen(  # noqa: S603  (fixed argv, no shell)
             [
-                sys.executable, "-m", "gunicorn", "keel.config.wsgi:application",
-                "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4",
-                "--access-logfile", "-", "--log-level", "warning",
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "keel.config.wsgi:application",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+                "--log-level",
+                "warning",
             ],
             env=env,
         )
     ]
     if worker:
         procs.append(
-            subprocess.Popen(  # noqa: S603
+            subprocess.Popen(
                 [sys.executable, "-m", "django", "db_worker", "--verbosity", "0"], env=env
             )
         )

@@ -76,7 +76,6 @@ def validate_instance(instance: object, *, exclude: Sequence[str] | None = None)
     except DjangoValidationError as exc:
         raise ValidationFailed(
             fields={
-                ("non_field" if k == "__all__" else k): list(v)
-                for k, v in exc.message_dict.items()
+                ("non_field" if k == "__all__" else k): list(v) for k, v in exc.message_dict.items()
             }
         ) from None

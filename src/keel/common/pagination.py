@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .errors import ValidationFailed
 
-M = TypeVar("M")
+M = TypeVar("M", bound=Model)
 
 
 def apply_ordering(qs: QuerySet[M], ordering: str | None, allowed: Iterable[str]) -> QuerySet[M]:

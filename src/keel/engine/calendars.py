@@ -17,11 +17,12 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 
-from .errors import DomainError
+from .errors import DateOutOfRange, DomainError
 
 MINUTES_PER_CALENDAR_DAY = 1440
 
 BAD_WEEKDAYS = "A calendar needs at least one working weekday, each between 0 (Monday) and 6."
+DATE_OUT_OF_RANGE = "The schedule runs past the calendar's range (years 1 to 9999)."
 BAD_MINUTES = "Minutes per working day must be between 1 and 1440."
 BAD_PERIODS = (
     "Working periods must be sorted, non-overlapping minute-of-day ranges within 0..1440 "
@@ -35,6 +36,8 @@ def _day_number(d: date) -> int:
 
 
 def _from_day_number(n: int) -> date:
+    if not 0 <= n < date.max.toordinal():
+        raise DateOutOfRange(DATE_OUT_OF_RANGE)
     return date.fromordinal(n + 1)
 
 

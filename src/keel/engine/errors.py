@@ -20,3 +20,9 @@ class CycleError(DomainError):
     def __init__(self, cycle: Sequence[object]) -> None:
         self.cycle = list(cycle)
         super().__init__("Dependency loop: " + " -> ".join(str(t) for t in self.cycle))
+
+
+class DateOutOfRange(DomainError):
+    """A plan whose dates would leave the years a calendar can represent (1 to 9999)."""
+
+    code = "schedule_out_of_range"

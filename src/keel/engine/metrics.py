@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 
-def metric_progress(baseline: Decimal, target: Decimal | None, current: Decimal | None) -> float | None:
+def metric_progress(
+    baseline: Decimal, target: Decimal | None, current: Decimal | None
+) -> float | None:
     """Share of the way from baseline to target, clamped to 0..1. Works for metrics that should
     go down as well as up (the span is then negative). None when not measurable."""
     if target is None or current is None:

@@ -13,7 +13,7 @@ from keel.common.errors import NotFound, PermissionDenied
 from .models import ApiToken, User, UserSession, Workspace, WorkspaceMembership
 from .permissions import WorkspaceAction, can_workspace, workspace_role
 
-TOKEN_PREFIX = "keel_"
+TOKEN_PREFIX = "keel_"  # noqa: S105  (a visible prefix, not a secret)
 
 
 def token_digest(secret: str) -> str:
@@ -24,9 +24,7 @@ def user_for_token(secret: str) -> User | None:
     """The active user a bearer token belongs to, or None. Records when it was last used."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = (
-        ApiToken.objects.select_related("user").filter(digest=token_digest(secret)).first()
-    )
+    token = ApiToken.objects.select_related("user").filter(digest=token_digest(secret)).first()
     if token is None or not token.is_usable() or not token.user.is_active:
         return None
     now = timezone.now()
@@ -74,11 +72,17 @@ def workspace_members(*, actor: Any, workspace: Workspace) -> QuerySet[Workspace
     return WorkspaceMembership.objects.filter(workspace=workspace).select_related("user")
 
 
-def workspace_membership_get(*, actor: Any, workspace: Workspace, membership_id: int) -> WorkspaceMembership:
-    workspace_require(actor, WorkspaceAction.VIEW_MEMBERS, workspace)
-    m = WorkspaceMembership.objects.select_related("user").filter(
-        pk=membership_id, workspace=workspace
-    ).first()
+def workspace_membership_get(
+    *, actor: Any, workspace: Workspace, membership_id: int
+) -> WorkspaceMembership:
+    """A membership of the workspace; one's own is always reachable (anyone may leave)."""
+    m = (
+        WorkspaceMembership.objects.select_related("user", "workspace")
+        .filter(pk=membership_id, workspace=workspace)
+        .first()
+    )
+    if m is None or m.user_id != getattr(actor, "pk", None):
+        workspace_require(actor, WorkspaceAction.VIEW_MEMBERS, workspace)
     if m is None:
         raise NotFound()
     return m

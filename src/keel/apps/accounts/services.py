@@ -14,6 +14,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -84,7 +85,13 @@ def user_create(
 
 @transaction.atomic
 def profile_update(
-    *, actor: User, user: User, name: str, language: str, timezone_name: str, version: int | None = None
+    *,
+    actor: User,
+    user: User,
+    name: str,
+    language: str,
+    timezone_name: str,
+    version: int | None = None,
 ) -> User:
     if actor.pk != user.pk:
         raise PermissionDenied()
@@ -92,11 +99,27 @@ def profile_update(
     if errors:
         raise ValidationFailed(fields=errors)
     user = User.objects.select_for_update().get(pk=user.pk)
-    user.name = name.strip()
+    check_version(user.version, version)
+    name = (name or "").strip()
+    if len(name) > 150:
+        raise ValidationFailed(fields={"name": [_("At most 150 characters.")]})
+    user.name = name
     user.language = language
     user.timezone = timezone_name
-    user.save(update_fields=["name", "language", "timezone"])
+    user.version += 1
+    user.save(update_fields=["name", "language", "timezone", "version"])
     return user
+
+
+@transaction.atomic
+def language_set(*, actor: User, language: str) -> User:
+    """The language switch in the menu: a preference, so it needs no version check."""
+    errors = _validate_profile(language, None)
+    if errors:
+        raise ValidationFailed(fields=errors)
+    User.objects.filter(pk=actor.pk).update(language=language, version=F("version") + 1)
+    actor.refresh_from_db(fields=["language", "version"])
+    return actor
 
 
 def _end_sessions(user: User, keys: list[str] | None = None) -> int:
@@ -176,7 +199,9 @@ def workspace_create(*, actor: User, name: str, slug: str | None = None) -> Work
 
 
 @transaction.atomic
-def workspace_update(*, actor: User, workspace: Workspace, name: str, version: int | None) -> Workspace:
+def workspace_update(
+    *, actor: User, workspace: Workspace, name: str, version: int | None
+) -> Workspace:
     workspace_require(actor, WorkspaceAction.EDIT, workspace)
     ws = Workspace.objects.select_for_update().get(pk=workspace.pk)
     check_version(ws.version, version)
@@ -188,8 +213,13 @@ def workspace_update(*, actor: User, workspace: Workspace, name: str, version: i
     return ws
 
 
-def _check_owner_change(actor: User, workspace: Workspace, old: str | None, new: str | None) -> None:
-    if WorkspaceRole.OWNER in (old, new) and workspace_role(actor, workspace) != WorkspaceRole.OWNER:
+def _check_owner_change(
+    actor: User, workspace: Workspace, old: str | None, new: str | None
+) -> None:
+    if (
+        WorkspaceRole.OWNER in (old, new)
+        and workspace_role(actor, workspace) != WorkspaceRole.OWNER
+    ):
         raise PermissionDenied(MSG_OWNER_ONLY)
 
 
@@ -233,7 +263,11 @@ def workspace_member_update(
     check_version(m.version, version)
     new_role = _validate_role(role)
     _check_owner_change(actor, workspace, m.role, new_role)
-    if m.role == WorkspaceRole.OWNER and new_role != WorkspaceRole.OWNER and not _owners_left(workspace, m.pk):
+    if (
+        m.role == WorkspaceRole.OWNER
+        and new_role != WorkspaceRole.OWNER
+        and not _owners_left(workspace, m.pk)
+    ):
         raise ValidationFailed(MSG_LAST_OWNER, fields={"role": [MSG_LAST_OWNER]})
     m.bump(role=new_role)
     m.save()

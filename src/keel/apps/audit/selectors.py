@@ -32,7 +32,12 @@ class HistoryEntry:
 
 def history_for(obj: models.Model, *, limit: int = 200) -> list[HistoryEntry]:
     """Newest first, each entry with the fields it changed against the previous record."""
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])  # type: ignore[attr-defined]
+    history: Any = obj.history  # type: ignore[attr-defined]  # added by simple_history
+    records = list(
+        history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limit + 1
+        ]
+    )
     entries: list[HistoryEntry] = []
     for i, rec in enumerate(records[:limit]):
         prev = records[i + 1] if i + 1 < len(records) else None

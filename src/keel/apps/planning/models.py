@@ -67,7 +67,10 @@ class Task(VersionedModel):
         verbose_name=_("owner"),
     )
     assignees = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="assigned_tasks", verbose_name=_("assignees")
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="assigned_tasks",
+        verbose_name=_("assignees"),
     )
     is_milestone = models.BooleanField(_("milestone"), default=False)
     duration_days = models.DecimalField(
@@ -117,7 +120,22 @@ class Task(VersionedModel):
     is_critical = models.BooleanField(_("critical"), default=False)
     is_summary = models.BooleanField(_("summary task"), default=False)
 
-    history = HistoricalRecords(excluded_fields=["wbs_code", "position", "late_start", "late_finish", "total_float", "free_float", "is_critical"])
+    # The engine's outputs change whenever anything upstream changes; recording them would
+    # attribute every reschedule to the next person who edits the task.
+    history = HistoricalRecords(
+        excluded_fields=[
+            "wbs_code",
+            "position",
+            "start",
+            "finish",
+            "late_start",
+            "late_finish",
+            "total_float",
+            "free_float",
+            "is_critical",
+            "is_summary",
+        ]
+    )
 
     class Meta:
         verbose_name = _("task")
@@ -129,7 +147,9 @@ class Task(VersionedModel):
                 condition=Q(percent_complete__lte=100), name="task_percent_le_100"
             ),
             models.CheckConstraint(
-                condition=Q(start__isnull=True) | Q(finish__isnull=True) | Q(finish__gte=F("start")),
+                condition=Q(start__isnull=True)
+                | Q(finish__isnull=True)
+                | Q(finish__gte=F("start")),
                 name="task_finish_after_start",
             ),
             models.CheckConstraint(
@@ -157,10 +177,16 @@ class Dependency(VersionedModel):
         Project, on_delete=models.CASCADE, related_name="dependencies", verbose_name=_("project")
     )
     predecessor = models.ForeignKey(
-        Task, on_delete=models.CASCADE, related_name="successor_links", verbose_name=_("predecessor")
+        Task,
+        on_delete=models.CASCADE,
+        related_name="successor_links",
+        verbose_name=_("predecessor"),
     )
     successor = models.ForeignKey(
-        Task, on_delete=models.CASCADE, related_name="predecessor_links", verbose_name=_("successor")
+        Task,
+        on_delete=models.CASCADE,
+        related_name="predecessor_links",
+        verbose_name=_("successor"),
     )
     type = models.CharField(_("type"), max_length=2, choices=LinkType.choices, default=LinkType.FS)
     lag_days = models.DecimalField(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from keel.apps.projects.adapters import project_calendar
 from keel.apps.projects.models import Project
 from keel.apps.projects.permissions import ProjectAction, require
 from keel.common.errors import NotFound
@@ -81,12 +83,26 @@ def task_tree(actor: Any, project: Project) -> list[Task]:
     return tasks
 
 
+def critical_path(actor: Any, project: Project) -> list[Task]:
+    """The engine's critical tasks (no summaries) in the order they run, with predecessors."""
+    return list(
+        tasks_for(actor, project, critical=True)
+        .filter(is_summary=False)
+        .prefetch_related(
+            Prefetch("predecessor_links", queryset=Dependency.objects.select_related("predecessor"))
+        )
+        .order_by("start", "finish", "wbs_code", "pk")
+    )
+
+
 def task_get(actor: Any, task_id: int, action: ProjectAction = ProjectAction.VIEW) -> Task:
     task = (
         _task_qs()
         .select_related("project__workspace")
         .prefetch_related(
-            Prefetch("predecessor_links", queryset=Dependency.objects.select_related("predecessor")),
+            Prefetch(
+                "predecessor_links", queryset=Dependency.objects.select_related("predecessor")
+            ),
             Prefetch("successor_links", queryset=Dependency.objects.select_related("successor")),
         )
         .filter(pk=task_id)
@@ -108,7 +124,9 @@ def dependencies_for(
     return apply_ordering(qs, ordering, ("created_at", "type", "lag_days")) if ordering else qs
 
 
-def dependency_get(actor: Any, dep_id: int, action: ProjectAction = ProjectAction.VIEW) -> Dependency:
+def dependency_get(
+    actor: Any, dep_id: int, action: ProjectAction = ProjectAction.VIEW
+) -> Dependency:
     dep = (
         Dependency.objects.select_related("predecessor", "successor", "project__workspace")
         .filter(pk=dep_id)
@@ -133,7 +151,14 @@ class MilestoneRow:
 def milestones_for(
     actor: Any, project: Project, *, today: date | None = None, status: str | None = None
 ) -> list[MilestoneRow]:
-    today = today or timezone.localdate()
+    today = today or timezone.localdate(timezone=zoneinfo.ZoneInfo(project.timezone))
+    calendar = project_calendar(project)
+
+    def slack(t: Task) -> float | None:
+        if t.finish is None or t.deadline is None or t.deadline < t.finish:
+            return None
+        return float(calendar.working_days_between(t.finish, t.deadline))
+
     rows = [
         MilestoneRow(
             task=t,
@@ -142,7 +167,7 @@ def milestones_for(
                 forecast=t.finish,
                 target=t.deadline,
                 today=today,
-                float_days=float(t.total_float) if t.total_float is not None else None,
+                slack_days=slack(t),
             ),
         )
         for t in tasks_for(actor, project, milestone=True).order_by("finish", "wbs_code", "pk")

@@ -36,6 +36,9 @@ MSG_LINK_PROJECT = _("Both tasks must belong to this project.")
 MSG_LINK_SUMMARY = _("A summary task cannot be linked to one of its own subtasks.")
 MSG_TAGS = _("Tags are a list of short words.")
 MSG_GOAL_PROJECT = _("The goal belongs to another project.")
+MSG_OUT_OF_RANGE = _("The schedule would run past the year 9999; check durations, lags and dates.")
+# Engine errors people can cause with their input, in their language.
+ENGINE_MESSAGES = {"schedule_out_of_range": MSG_OUT_OF_RANGE}
 
 TASK_FIELDS = (
     "name",
@@ -70,7 +73,9 @@ SCHEDULE_FIELDS = {
 
 
 def wbs_renumber(project: Project) -> None:
-    rows = list(Task.objects.filter(project=project).values_list("id", "parent_id", "position", "wbs_code"))
+    rows = list(
+        Task.objects.filter(project=project).values_list("id", "parent_id", "position", "wbs_code")
+    )
     codes = wbs_codes(wbs_nodes((i, p, pos) for i, p, pos, _code in rows))
     current = {i: code for i, _p, _pos, code in rows}
     updates = [Task(pk=pk, wbs_code=code) for pk, code in codes.items() if current.get(pk) != code]
@@ -82,6 +87,8 @@ def wbs_renumber(project: Project) -> None:
 def schedule_recalculate(project: Project, *, status_date: date | None = None) -> None:
     """Recompute every task's dates, floats and roll-ups with the engine and store them.
     Internal: callers have already checked permission."""
+    # Read the project afresh: the caller's copy may predate a calendar change.
+    project = Project.objects.get(pk=project.pk)
     tasks = list(Task.objects.filter(project=project))
     deps = list(Dependency.objects.filter(project=project))
     parents = {t.parent_id for t in tasks if t.parent_id is not None}
@@ -89,11 +96,13 @@ def schedule_recalculate(project: Project, *, status_date: date | None = None) -
         result, _calendar = compute_schedule(project, tasks, deps, status_date=status_date)
     except CycleError as exc:
         raise ValidationFailed(
-            MSG_LOOP % {"loop": _names(exc.cycle)}, code="dependency_cycle",
+            MSG_LOOP % {"loop": _names(exc.cycle)},
+            code="dependency_cycle",
             fields={"predecessor_id": [MSG_LOOP % {"loop": _names(exc.cycle)}]},
         ) from None
     except DomainError as exc:
-        raise ValidationFailed(str(exc), code=exc.code) from None
+        message = ENGINE_MESSAGES.get(exc.code, str(exc))
+        raise ValidationFailed(message, code=exc.code, fields={"non_field": [message]}) from None
     nodes = wbs_nodes((t.pk, t.parent_id, t.position) for t in tasks)
     percents = rollup_percent(
         nodes,
@@ -142,7 +151,9 @@ def schedule_recalculate(project: Project, *, status_date: date | None = None) -
 
 
 def _names(ids: Sequence[object]) -> str:
-    names = dict(Task.objects.filter(pk__in=[i for i in ids if isinstance(i, int)]).values_list("id", "name"))
+    names = dict(
+        Task.objects.filter(pk__in=[i for i in ids if isinstance(i, int)]).values_list("id", "name")
+    )
     return " → ".join(str(names.get(i, i)) for i in ids)  # type: ignore[call-overload]
 
 
@@ -179,10 +190,10 @@ def _validate_task(task: Task) -> None:
         errors["constraint_date"] = [MSG_CONSTRAINT_DATE]
     if task.constraint_type == Constraint.ASAP:
         task.constraint_date = None
-    three = (task.optimistic_days, task.most_likely_days, task.pessimistic_days)
-    if any(v is not None for v in three):
-        if any(v is None for v in three) or not (three[0] <= three[1] <= three[2]):  # type: ignore[operator]
-            errors["optimistic_days"] = [MSG_THREE_POINT]
+    o, m, p = task.optimistic_days, task.most_likely_days, task.pessimistic_days
+    given = [v for v in (o, m, p) if v is not None]
+    if given and (len(given) < 3 or not given[0] <= given[1] <= given[2]):
+        errors["optimistic_days"] = [MSG_THREE_POINT]
     if not isinstance(task.tags, list) or not all(
         isinstance(t, str) and 0 < len(t.strip()) <= 40 for t in task.tags
     ):
@@ -223,14 +234,18 @@ def _check_parent(project: Project, task: Task | None, parent_id: int | None) ->
     if parent.is_milestone:
         raise ValidationFailed(fields={"parent_id": [MSG_PARENT_MILESTONE]})
     if task is not None and task.pk is not None:
-        nodes = wbs_nodes(Task.objects.filter(project=project).values_list("id", "parent_id", "position"))
+        nodes = wbs_nodes(
+            Task.objects.filter(project=project).values_list("id", "parent_id", "position")
+        )
         if parent.pk == task.pk or parent.pk in descendants(nodes, task.pk):
             raise ValidationFailed(fields={"parent_id": [MSG_PARENT_DESCENDANT]})
     return parent
 
 
 def _next_position(project: Project, parent_id: int | None) -> int:
-    top = Task.objects.filter(project=project, parent_id=parent_id).aggregate(m=Max("position"))["m"]
+    top = Task.objects.filter(project=project, parent_id=parent_id).aggregate(m=Max("position"))[
+        "m"
+    ]
     return 0 if top is None else top + 1
 
 
@@ -260,7 +275,8 @@ def task_create(
         raise ValidationFailed(fields={k: [_("Unknown field.")] for k in unknown})
     assignee_ids, goal_ids = _split_relations(fields)
     parent = _check_parent(project, None, parent_id)
-    _check_people(project, [fields.get("owner_id"), *(assignee_ids or [])], "owner_id")
+    _check_people(project, [fields.get("owner_id")], "owner_id")
+    _check_people(project, assignee_ids or [], "assignee_ids")
     goals = _check_goals(project, goal_ids or [])
     task = Task(project=project, name=name, parent=parent, **fields)
     task.position = _next_position(project, parent_id) if position is None else position
@@ -280,7 +296,9 @@ def task_create(
 
 
 @transaction.atomic
-def task_update(*, actor: User, task: Task, version: int | None, changes: Mapping[str, Any]) -> Task:
+def task_update(
+    *, actor: User, task: Task, version: int | None, changes: Mapping[str, Any]
+) -> Task:
     require(actor, ProjectAction.EDIT_TASKS, task.project)
     project = task.project
     task = Task.objects.select_for_update().get(pk=task.pk)
@@ -290,7 +308,8 @@ def task_update(*, actor: User, task: Task, version: int | None, changes: Mappin
     if unknown:
         raise ValidationFailed(fields={k: [_("This field cannot be changed.")] for k in unknown})
     assignee_ids, goal_ids = _split_relations(changes)
-    _check_people(project, [changes.get("owner_id"), *(assignee_ids or [])], "owner_id")
+    _check_people(project, [changes.get("owner_id")], "owner_id")
+    _check_people(project, assignee_ids or [], "assignee_ids")
     goals = None if goal_ids is None else _check_goals(project, goal_ids)
     if changes.get("is_milestone") and task.children.exists():
         raise ValidationFailed(fields={"is_milestone": [MSG_PARENT_MILESTONE]})
@@ -345,7 +364,9 @@ def task_move(
 
 
 def _reorder_siblings_compact(project: Project, parent_id: int | None) -> None:
-    siblings = list(Task.objects.filter(project=project, parent_id=parent_id).order_by("position", "pk"))
+    siblings = list(
+        Task.objects.filter(project=project, parent_id=parent_id).order_by("position", "pk")
+    )
     for i, t in enumerate(siblings):
         t.position = i
     Task.objects.bulk_update(siblings, ["position"])
@@ -366,25 +387,35 @@ def task_delete(*, actor: User, task: Task) -> None:
 # ---------------------------------------------------------------- dependencies
 
 
-def _check_link(project: Project, pred: Task | None, succ: Task | None, exclude_pk: int | None) -> None:
-    if pred is None or succ is None or pred.project_id != project.pk or succ.project_id != project.pk:
+def _check_link(
+    project: Project, pred: Task | None, succ: Task | None, exclude_pk: int | None
+) -> None:
+    if (
+        pred is None
+        or succ is None
+        or pred.project_id != project.pk
+        or succ.project_id != project.pk
+    ):
         raise ValidationFailed(fields={"predecessor_id": [MSG_LINK_PROJECT]})
     if pred.pk == succ.pk:
         raise ValidationFailed(fields={"successor_id": [MSG_LINK_SAME]})
-    if Dependency.objects.filter(predecessor=pred, successor=succ).exclude(pk=exclude_pk).exists():
+    others = Dependency.objects.filter(project=project)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    if others.filter(predecessor=pred, successor=succ).exists():
         raise ValidationFailed(fields={"successor_id": [MSG_LINK_EXISTS]})
-    nodes = wbs_nodes(Task.objects.filter(project=project).values_list("id", "parent_id", "position"))
+    nodes = wbs_nodes(
+        Task.objects.filter(project=project).values_list("id", "parent_id", "position")
+    )
     if succ.pk in descendants(nodes, pred.pk) or pred.pk in descendants(nodes, succ.pk):
         raise ValidationFailed(fields={"successor_id": [MSG_LINK_SUMMARY]})
-    edges = list(
-        Dependency.objects.filter(project=project)
-        .exclude(pk=exclude_pk)
-        .values_list("predecessor_id", "successor_id")
-    )
+    edges = list(others.values_list("predecessor_id", "successor_id"))
     loop = find_cycle([], [*edges, (pred.pk, succ.pk)])
     if loop:
         message = MSG_LOOP % {"loop": _names(loop)}
-        raise ValidationFailed(message, code="dependency_cycle", fields={"predecessor_id": [message]})
+        raise ValidationFailed(
+            message, code="dependency_cycle", fields={"predecessor_id": [message]}
+        )
 
 
 @transaction.atomic
@@ -401,7 +432,9 @@ def dependency_create(
     pred = Task.objects.filter(pk=predecessor_id).first()
     succ = Task.objects.filter(pk=successor_id).first()
     _check_link(project, pred, succ, None)
-    dep = Dependency(project=project, predecessor=pred, successor=succ, type=type, lag_days=lag_days)
+    dep = Dependency(
+        project=project, predecessor=pred, successor=succ, type=type, lag_days=lag_days
+    )
     validate_instance(dep, exclude=["project", "predecessor", "successor"])
     dep.save()
     schedule_recalculate(project)
@@ -454,4 +487,3 @@ def goal_set_tasks(*, actor: User, goal: Goal, task_ids: Iterable[int]) -> Goal:
         raise ValidationFailed(fields={"task_ids": [MSG_LINK_PROJECT]})
     goal.tasks.set(tasks)
     return goal
-

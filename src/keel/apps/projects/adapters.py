@@ -42,6 +42,4 @@ def project_calendar(project: Project, *, until: date | None = None) -> WorkCale
 
 
 def holiday_countries() -> list[tuple[str, str]]:
-    return sorted(
-        (code, code) for code in public_holidays.list_supported_countries()
-    )
+    return sorted((code, code) for code in public_holidays.list_supported_countries())

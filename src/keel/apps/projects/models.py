@@ -39,7 +39,9 @@ class Project(VersionedModel):
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    phase = models.CharField(_("phase"), max_length=12, choices=Phase.choices, default=Phase.INITIATION)
+    phase = models.CharField(
+        _("phase"), max_length=12, choices=Phase.choices, default=Phase.INITIATION
+    )
     start_date = models.DateField(_("start date"))
     target_finish = models.DateField(_("target finish"), null=True, blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
@@ -57,12 +59,14 @@ class Project(VersionedModel):
         _("public holidays"),
         max_length=2,
         blank=True,
-        help_text=_("Country whose public holidays (and make-up working days) the calendar follows."),
+        help_text=_(
+            "Country whose public holidays (and make-up working days) the calendar follows."
+        ),
     )
     # Filled in by the schedule service from the engine's result, never typed by hand.
     scheduled_finish = models.DateField(_("scheduled finish"), null=True, blank=True)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["scheduled_finish"])  # computed, see Task
 
     class Meta:
         verbose_name = _("project")
@@ -71,7 +75,8 @@ class Project(VersionedModel):
         constraints = [
             models.UniqueConstraint(fields=["workspace", "code"], name="uniq_project_code"),
             models.CheckConstraint(
-                condition=Q(target_finish__isnull=True) | Q(target_finish__gte=models.F("start_date")),
+                condition=Q(target_finish__isnull=True)
+                | Q(target_finish__gte=models.F("start_date")),
                 name="project_finish_after_start",
             ),
         ]
@@ -120,7 +125,10 @@ class CalendarException(VersionedModel):
     """A project's own exception to its working calendar."""
 
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="calendar_exceptions", verbose_name=_("project")
+        Project,
+        on_delete=models.CASCADE,
+        related_name="calendar_exceptions",
+        verbose_name=_("project"),
     )
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=10, choices=CalendarExceptionKind.choices)
@@ -158,7 +166,9 @@ class Goal(VersionedModel):
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    kind = models.CharField(_("kind"), max_length=10, choices=GoalKind.choices, default=GoalKind.PRIMARY)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=GoalKind.choices, default=GoalKind.PRIMARY
+    )
     metric = models.CharField(_("metric"), max_length=120, blank=True)
     unit = models.CharField(_("unit"), max_length=30, blank=True)
     baseline_value = models.DecimalField(

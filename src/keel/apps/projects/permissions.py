@@ -13,6 +13,7 @@ from typing import Any
 
 import rules
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from keel.apps.accounts.models import WorkspaceMembership, WorkspaceRole
 from keel.apps.accounts.permissions import (
@@ -58,6 +59,7 @@ PROJECT_MATRIX: dict[ProjectRole, frozenset[ProjectAction]] = {
 }
 
 _CACHE_ATTR = "_keel_project_roles"
+MSG_ARCHIVED = _("This project is archived; restore it before changing it.")
 
 
 def project_role(user: Any, project: Project) -> ProjectRole | None:
@@ -89,9 +91,12 @@ def can(user: Any, action: ProjectAction, project: Project) -> bool:
 
 def require(user: Any, action: ProjectAction, project: Project) -> None:
     """404 when the project is invisible to the user, 403 when visible but not allowed."""
-    if project_role(user, project) is None:
+    role = project_role(user, project)
+    if role is None:
         raise NotFound()
     if not can(user, action, project):
+        if project.is_archived and action in PROJECT_MATRIX[role]:
+            raise PermissionDenied(MSG_ARCHIVED)
         raise PermissionDenied()
 
 
@@ -107,14 +112,14 @@ def visible_projects_q(user: Any) -> Q:
 def _register_rules() -> None:
     """Expose the same matrix to django-rules so templates and admin can ask `has_perm`."""
 
-    def make(action: ProjectAction) -> rules.Predicate:
+    def make(action: ProjectAction) -> Any:
         def check(user: Any, project: Any) -> bool:
             return isinstance(project, Project) and can(user, action, project)
 
-        return rules.predicate(check, name=str(action))
+        return rules.predicate(check, name=str(action))  # type: ignore[attr-defined,no-untyped-call]
 
     for action in ProjectAction:
-        rules.add_perm(f"keel.{action}", make(action))
+        rules.add_perm(f"keel.{action}", make(action))  # type: ignore[attr-defined,no-untyped-call]
 
 
 _register_rules()

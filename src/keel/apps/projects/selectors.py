@@ -67,9 +67,7 @@ def project_membership_get(actor: Any, project: Project, membership_id: int) -> 
     return m
 
 
-def goals_for(
-    actor: Any, project: Project, *, ordering: str | None = None
-) -> QuerySet[Goal]:
+def goals_for(actor: Any, project: Project, *, ordering: str | None = None) -> QuerySet[Goal]:
     require(actor, ProjectAction.VIEW, project)
     qs = Goal.objects.filter(project=project).select_related("owner").prefetch_related("tasks")
     return apply_ordering(qs, ordering, GOAL_ORDERING) if ordering else qs

@@ -43,8 +43,11 @@ MSG_COUNTRY = _("No public holiday calendar for this country code.")
 MSG_NOT_WS_MEMBER = _("This person is not a member of the project's workspace.")
 MSG_ALREADY_MEMBER = _("This person is already a member of the project.")
 MSG_LAST_MANAGER = _("A project needs at least one project manager.")
-MSG_TARGET_DIRECTION = _("For a metric where higher is better, the target must be above the baseline (and below it where lower is better).")
-MSG_ARCHIVED = _("This project is archived; restore it before changing it.")
+MSG_TARGET_DIRECTION = _(
+    "For a metric where higher is better, the target must be above the baseline "
+    "(and below it where lower is better)."
+)
+MSG_FINISH_BEFORE_START = _("The target finish cannot be before the start date.")
 
 PROJECT_FIELDS = (
     "code",
@@ -106,11 +109,19 @@ def _normalise_project(project: Project) -> dict[str, list[Any]]:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         errors["timezone"] = [MSG_TIMEZONE]
     project.holiday_country = (project.holiday_country or "").strip().upper()
-    if project.holiday_country and project.holiday_country not in public_holidays.list_supported_countries():
+    if (
+        project.holiday_country
+        and project.holiday_country not in public_holidays.list_supported_countries()
+    ):
         errors["holiday_country"] = [MSG_COUNTRY]
-    if project.code and Project.objects.filter(
-        workspace_id=project.workspace_id, code=project.code
-    ).exclude(pk=project.pk).exists():
+    if project.target_finish and project.start_date and project.target_finish < project.start_date:
+        errors["target_finish"] = [MSG_FINISH_BEFORE_START]
+    if (
+        project.code
+        and Project.objects.filter(workspace_id=project.workspace_id, code=project.code)
+        .exclude(pk=project.pk)
+        .exists()
+    ):
         errors["code"] = [MSG_CODE_TAKEN]
     return errors
 
@@ -118,7 +129,9 @@ def _normalise_project(project: Project) -> dict[str, list[Any]]:
 def _validate_project(project: Project) -> None:
     errors = _normalise_project(project)
     try:
-        validate_instance(project, exclude=["workspace", "scheduled_finish", "archived_at", *errors])
+        validate_instance(
+            project, exclude=["workspace", "scheduled_finish", "archived_at", *errors]
+        )
     except ValidationFailed as exc:
         for k, v in exc.fields.items():
             errors.setdefault(k, []).extend(v)
@@ -194,7 +207,9 @@ def project_update(
 
 
 @transaction.atomic
-def project_archive(*, actor: User, project: Project, version: int | None, archived: bool = True) -> Project:
+def project_archive(
+    *, actor: User, project: Project, version: int | None, archived: bool = True
+) -> Project:
     require(actor, ProjectAction.ARCHIVE, project)
     project = Project.objects.select_for_update().get(pk=project.pk)
     check_version(project.version, version)
@@ -204,14 +219,18 @@ def project_archive(*, actor: User, project: Project, version: int | None, archi
 
 
 @transaction.atomic
-def project_member_add(*, actor: User, project: Project, user: User, role: str) -> ProjectMembership:
+def project_member_add(
+    *, actor: User, project: Project, user: User, role: str
+) -> ProjectMembership:
     require(actor, ProjectAction.MANAGE_MEMBERS, project)
     if role not in ProjectRole.values:
         raise ValidationFailed(fields={"role": [_("Unknown role.")]})
-    if not WorkspaceMembership.objects.filter(workspace_id=project.workspace_id, user=user).exists():
-        raise ValidationFailed(fields={"user": [MSG_NOT_WS_MEMBER]})
+    if not WorkspaceMembership.objects.filter(
+        workspace_id=project.workspace_id, user=user
+    ).exists():
+        raise ValidationFailed(fields={"user_id": [MSG_NOT_WS_MEMBER]})
     if ProjectMembership.objects.filter(project=project, user=user).exists():
-        raise ValidationFailed(fields={"user": [MSG_ALREADY_MEMBER]})
+        raise ValidationFailed(fields={"user_id": [MSG_ALREADY_MEMBER]})
     m = ProjectMembership.objects.create(project=project, user=user, role=role)
     forget_roles(user)
     return m
@@ -234,7 +253,11 @@ def project_member_update(
     check_version(m.version, version)
     if role not in ProjectRole.values:
         raise ValidationFailed(fields={"role": [_("Unknown role.")]})
-    if m.role == ProjectRole.MANAGER and role != ProjectRole.MANAGER and not _managers_left(m.project, m.pk):
+    if (
+        m.role == ProjectRole.MANAGER
+        and role != ProjectRole.MANAGER
+        and not _managers_left(m.project, m.pk)
+    ):
         raise ValidationFailed(MSG_LAST_MANAGER, fields={"role": [MSG_LAST_MANAGER]})
     m.bump(role=role)
     m.save()
@@ -245,7 +268,9 @@ def project_member_update(
 @transaction.atomic
 def project_member_remove(*, actor: User, membership: ProjectMembership) -> None:
     require(actor, ProjectAction.MANAGE_MEMBERS, membership.project)
-    if membership.role == ProjectRole.MANAGER and not _managers_left(membership.project, membership.pk):
+    if membership.role == ProjectRole.MANAGER and not _managers_left(
+        membership.project, membership.pk
+    ):
         raise ValidationFailed(MSG_LAST_MANAGER, fields={"role": [MSG_LAST_MANAGER]})
     membership.delete()
     forget_roles(membership.user)
@@ -281,9 +306,12 @@ def _validate_goal(goal: Goal) -> None:
         up = goal.target_value > goal.baseline_value
         if up != (goal.direction == Direction.UP):
             errors["target_value"] = [MSG_TARGET_DIRECTION]
-    if goal.owner_id is not None and not WorkspaceMembership.objects.filter(
-        workspace_id=goal.project.workspace_id, user_id=goal.owner_id
-    ).exists():
+    if (
+        goal.owner_id is not None
+        and not WorkspaceMembership.objects.filter(
+            workspace_id=goal.project.workspace_id, user_id=goal.owner_id
+        ).exists()
+    ):
         errors["owner_id"] = [MSG_NOT_WS_MEMBER]
     try:
         validate_instance(goal, exclude=["project", "owner"])
@@ -307,7 +335,9 @@ def goal_create(*, actor: User, project: Project, title: str, **fields: Any) -> 
 
 
 @transaction.atomic
-def goal_update(*, actor: User, goal: Goal, version: int | None, changes: Mapping[str, Any]) -> Goal:
+def goal_update(
+    *, actor: User, goal: Goal, version: int | None, changes: Mapping[str, Any]
+) -> Goal:
     require(actor, ProjectAction.EDIT_GOALS, goal.project)
     goal = Goal.objects.select_for_update().select_related("project").get(pk=goal.pk)
     check_version(goal.version, version)

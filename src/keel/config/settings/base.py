@@ -38,11 +38,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "keel.web",  # before allauth, so its account/ and mfa/ templates win
     "allauth",
     "allauth.account",
     "allauth.mfa",
     "django_htmx",
-    "template_partials.apps.SimpleAppConfig",
+    "ninja",  # serves its own Swagger UI files, so /api/v1/docs works under our CSP
+    "template_partials",
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "csp",
@@ -53,7 +55,6 @@ INSTALLED_APPS = [
     "keel.apps.projects",
     "keel.apps.planning",
     "keel.apps.audit",
-    "keel.web",
 ]
 
 MIDDLEWARE = [

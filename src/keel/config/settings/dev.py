@@ -6,10 +6,10 @@ import os
 import secrets
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env_bool
+from .base import SECRET_KEY, VAR_DIR, env_bool
 
-DEBUG = env_bool("DEBUG", True)
-if not SECRET_KEY:  # noqa: F405
+DEBUG = env_bool("DEBUG", False)  # `make run` sets DEBUG=1
+if not SECRET_KEY:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     _key_file = VAR_DIR / "secret_key"
     if not _key_file.exists():

@@ -1,7 +1,9 @@
-"""Plan files read and written: Keel's plan JSON and PSPLIB `.sm`, both read into `Plan`.
+"""Plan files read and written: Keel's plan JSON, PSPLIB `.sm`, MS Project XML (MSPDI) and
+CSV, all read into `Plan`.
 
-`parse_plan` picks the reader by file name and content; `leveling_problem` turns a plan into
-the leveler's integer input (see scheduling/leveling.py).
+`parse_plan` picks the reader by file name and content (`dump_plan` the writer by name);
+`leveling_problem` turns a plan into the leveler's integer input (see
+scheduling/leveling.py).
 """
 
 from __future__ import annotations
@@ -13,43 +15,108 @@ from datetime import date, timedelta
 from ..errors import DomainError
 from ..scheduling.leveling import Activity, Precedence
 from ..types import DATED_CONSTRAINTS, ConstraintType, LinkType
+from .csv_plan import dump_csv_plan, looks_like_csv, parse_csv_plan
+from .mspdi import (
+    MspdiFormatError,
+    dump_mspdi,
+    looks_like_mspdi,
+    parse_mspdi,
+    stored_dates,
+    task_moments,
+)
 from .plan_json import (
+    Baseline,
+    CalendarException,
+    CalendarSpec,
     Plan,
     PlanFormatError,
     PlanTask,
     Resource,
     dump_plan_json,
+    engine_calendar,
     parse_plan_json,
     plan_to_dict,
 )
 from .psplib import PsplibProject, looks_like_psplib, parse_psplib
 
 __all__ = [
+    "Baseline",
+    "CalendarException",
+    "CalendarSpec",
     "LevelingProblem",
+    "MspdiFormatError",
     "Plan",
     "PlanFormatError",
     "PlanTask",
     "PsplibProject",
     "Resource",
+    "dump_csv_plan",
+    "dump_mspdi",
+    "dump_plan",
     "dump_plan_json",
+    "engine_calendar",
     "leveling_problem",
+    "parse_csv_plan",
+    "parse_mspdi",
     "parse_plan",
     "parse_plan_json",
     "parse_psplib",
+    "plan_format",
     "plan_to_dict",
+    "stored_dates",
+    "task_moments",
 ]
+
+FORMATS = ("json", "mspdi", "csv", "psplib")
+UNKNOWN_OUTPUT = "cannot tell the format to write from {name!r}: use .json, .xml or .csv."
+CSV_START = date(2000, 1, 3)  # like PSPLIB: a CSV file has no dates
+
+
+def plan_format(text: str, filename: str) -> str:
+    """Which reader a file needs: by extension, else by content."""
+    lower = filename.lower()
+    for ext, fmt in ((".sm", "psplib"), (".xml", "mspdi"), (".csv", "csv"), (".json", "json")):
+        if lower.endswith(ext):
+            return fmt
+    stripped = text.lstrip("\ufeff").lstrip()
+    if stripped.startswith("{"):
+        return "json"
+    if looks_like_mspdi(stripped):
+        return "mspdi"
+    if looks_like_psplib(text):
+        return "psplib"
+    if looks_like_csv(text):
+        return "csv"
+    return "json"
+
+
+def dump_plan(plan: Plan, *, filename: str) -> str:
+    """Write a plan in the format its file name asks for (.json, .xml, .csv)."""
+    lower = filename.lower()
+    if lower.endswith(".json"):
+        return dump_plan_json(plan)
+    if lower.endswith(".xml"):
+        return dump_mspdi(plan)
+    if lower.endswith(".csv"):
+        return dump_csv_plan(plan)
+    raise DomainError(UNKNOWN_OUTPUT.format(name=filename))
+
 
 SUMMARY_DEMANDS = "task {task} is a summary; put its resource demands on its subtasks."
 
 
 def parse_plan(text: str, *, filename: str, start: date | None = None) -> Plan:
-    """A `.sm` file (or text that looks like PSPLIB) is read as PSPLIB, dated `start`;
-    anything else as plan JSON. Raises PlanFormatError."""
-    if filename.lower().endswith(".sm") or (
-        not text.lstrip().startswith("{") and looks_like_psplib(text)
-    ):
-        stem = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    """A `.sm` file (or text that looks like PSPLIB) is read as PSPLIB, dated `start`; an
+    `.xml` file (or MS Project XML text) as MSPDI; a `.csv` file as a CSV table starting on
+    `start` (2000-01-03 when None); anything else as plan JSON. Raises PlanFormatError."""
+    fmt = plan_format(text, filename)
+    stem = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    if fmt == "psplib":
         return parse_psplib(text, name=stem, start=start).plan
+    if fmt == "mspdi":
+        return parse_mspdi(text, name=stem.rsplit(".", 1)[0])
+    if fmt == "csv":
+        return parse_csv_plan(text, name=stem.rsplit(".", 1)[0], start=start or CSV_START)
     return parse_plan_json(text)
 
 

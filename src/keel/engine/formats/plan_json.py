@@ -13,13 +13,14 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
 from ..calendars import WorkCalendar
 from ..errors import DomainError
 from ..graph import find_cycle
+from ..simulation import Distribution, Estimate, RiskEvent
 from ..types import ConstraintType, LinkIn, LinkType, TaskIn
 
 NOT_JSON = "line {line}: not valid JSON ({reason})."
@@ -42,6 +43,25 @@ UNKNOWN_RESOURCE = 'task {task}: resource {resource} is not in "resources".'
 DUPLICATE_RESOURCE = "resource {resource} appears more than once."
 NEGATIVE_UNITS = '{where}: "{field}" must not be negative.'
 BAD_CALENDAR = "calendar: {reason}"
+BAD_MOMENT = (
+    '{where}: "{field}" is {value}, not a date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM).'
+)
+BAD_HOURS = '{where}: working hours {value} are not "HH:MM-HH:MM" ranges in order within a day.'
+UNKNOWN_CALENDAR = '{where}: calendar {calendar} is not in "calendars".'
+BAD_WEEK = '{where}: "week" must list 7 days, Monday first, each a list of hours or null.'
+
+# Risk analysis fields (see "Risk analysis" in docs/plan-json.md).
+BAD_DISTRIBUTION = "task {task}: distribution {value} is not one of pert, triangular."
+DISTRIBUTION_WITHOUT_ESTIMATES = (
+    'task {task}: "distribution" needs "optimistic", "most_likely" and "pessimistic".'
+)
+BAD_THREE_POINT = (
+    '{where}: "{field}" must be a number >= 0 or an object with "optimistic", "most_likely" '
+    'and "pessimistic", 0 <= optimistic <= most_likely <= pessimistic.'
+)
+BAD_PROBABILITY = '{where}: "probability" must be a number between 0 and 1.'
+UNKNOWN_RISK_TASK = "risk {risk}: task {task} is not in the plan."
+DUPLICATE_RISK = "risk {risk} appears more than once."
 
 _WHERE_PLAN = "plan"
 
@@ -58,11 +78,49 @@ class PlanFormatError(DomainError):
 
 @dataclass(frozen=True)
 class Resource:
-    """A renewable resource: `capacity` units available on every working day."""
+    """A renewable resource: `capacity` units available on every working day. `calendar_id`
+    names its own calendar in `Plan.calendars` (kept for exchange; not scheduled)."""
 
     id: str
     name: str
     capacity: float
+    calendar_id: str | None = None
+
+
+Periods = tuple[tuple[int, int], ...]  # minute-of-day ranges, sorted, e.g. ((480, 720),)
+
+
+@dataclass(frozen=True)
+class CalendarException:
+    """Days `start`..`finish` (inclusive) worked during `periods`; no periods = not worked."""
+
+    start: date
+    finish: date
+    periods: Periods = ()
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class CalendarSpec:
+    """A named calendar as exchange formats hold it: working hours per weekday (`week`, 7
+    entries, Monday first; None = as the base calendar; all None when `week` is empty) and
+    exceptions. `base_id` names the calendar it derives from."""
+
+    id: str
+    name: str
+    week: tuple[Periods | None, ...] = ()
+    exceptions: tuple[CalendarException, ...] = ()
+    base_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A saved baseline of a task (MS Project keeps 0..10)."""
+
+    number: int
+    start: datetime | None = None
+    finish: datetime | None = None
+    duration_days: float | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +135,12 @@ class PlanTask:
     pessimistic: float | None = None
     demands: tuple[tuple[str, float], ...] = ()  # (resource id, units) in file order
     priority: int = 0
+    calendar_id: str | None = None  # own calendar in `Plan.calendars` (exchange only)
+    baselines: tuple[Baseline, ...] = ()
+    # Risk analysis: how the three-point estimate is sampled (None = pert when given) and
+    # the task's cost (fixed when the three values are equal).
+    distribution: Distribution | None = None
+    cost: Estimate | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +154,11 @@ class Plan:
     links: tuple[LinkIn, ...]
     resources: tuple[Resource, ...] = ()
     status_date: date | None = None
+    # Named calendars (MS Project's base, resource and task calendars). When set,
+    # `calendar` is `engine_calendar(calendars, calendar_id)`.
+    calendars: tuple[CalendarSpec, ...] = ()
+    calendar_id: str | None = None
+    risks: tuple[RiskEvent, ...] = ()  # risk events, task ids as in `links`
 
     @cached_property
     def _keys(self) -> dict[int, str]:
@@ -98,6 +167,112 @@ class Plan:
     def key_of(self, task_id: int) -> str:
         """The file's id of the task the engine knows as `task_id`."""
         return self._keys.get(task_id, str(task_id))
+
+
+# ---- named calendars ----------------------------------------------------------------------
+
+STANDARD_DAY: Periods = ((480, 720), (780, 1020))  # MS Project's Standard: 8-12, 13-17
+STANDARD_WEEK: tuple[Periods, ...] = (STANDARD_DAY,) * 5 + ((), ())
+
+
+def resolve_week(calendars: tuple[CalendarSpec, ...], calendar_id: str) -> tuple[Periods, ...]:
+    """The 7 weekday patterns of a calendar, Monday first, filled in from its base calendars
+    (and from MS Project's Standard week where no calendar in the chain says)."""
+    by_id = {c.id: c for c in calendars}
+    week: list[Periods | None] = [None] * 7
+    seen: set[str] = set()
+    cur = by_id.get(calendar_id)
+    while cur is not None and cur.id not in seen:
+        seen.add(cur.id)
+        for i, periods in enumerate(cur.week[:7]):
+            if week[i] is None:
+                week[i] = periods
+        cur = by_id.get(cur.base_id) if cur.base_id is not None else None
+    return tuple(STANDARD_WEEK[i] if p is None else p for i, p in enumerate(week))
+
+
+def resolve_exceptions(
+    calendars: tuple[CalendarSpec, ...], calendar_id: str
+) -> dict[date, Periods]:
+    """Every exception day of a calendar and its bases (the calendar's own win)."""
+    by_id = {c.id: c for c in calendars}
+    chain: list[CalendarSpec] = []
+    cur = by_id.get(calendar_id)
+    while cur is not None and cur not in chain:
+        chain.append(cur)
+        cur = by_id.get(cur.base_id) if cur.base_id is not None else None
+    days: dict[date, Periods] = {}
+    for spec in reversed(chain):
+        for exc in spec.exceptions:
+            d = exc.start
+            while d <= exc.finish:
+                days[d] = exc.periods
+                d += timedelta(days=1)
+    return days
+
+
+def engine_calendar(calendars: tuple[CalendarSpec, ...], calendar_id: str | None) -> WorkCalendar:
+    """The engine calendar closest to a named calendar.
+
+    The engine has one set of working hours for every working day, so a week whose working
+    days differ in hours is approximated: the most common hours of a working weekday (the
+    earliest weekday on a tie) are used on every working day. A non-working exception on a
+    working weekday is a holiday, a working one on a non-working weekday a make-up day
+    (with those same hours); changed hours on a working day are not represented."""
+    if calendar_id is None or all(c.id != calendar_id for c in calendars):
+        return WorkCalendar(periods=STANDARD_DAY)
+    week = resolve_week(calendars, calendar_id)
+    working = [p for p in week if p]
+    if not working:
+        return WorkCalendar(periods=STANDARD_DAY)
+    periods = max(working, key=lambda p: (working.count(p), -week.index(p)))
+    weekdays = frozenset(i for i, p in enumerate(week) if p)
+    holidays: set[date] = set()
+    extra: set[date] = set()
+    for d, day_periods in resolve_exceptions(calendars, calendar_id).items():
+        if not day_periods and d.weekday() in weekdays:
+            holidays.add(d)
+        elif day_periods and d.weekday() not in weekdays:
+            extra.add(d)
+    return WorkCalendar(
+        weekdays=weekdays,
+        minutes_per_day=sum(hi - lo for lo, hi in periods),
+        holidays=frozenset(holidays),
+        working_days=frozenset(extra),
+        periods=periods,
+    )
+
+
+def format_hours(periods: Periods) -> list[str]:
+    """Working periods as "HH:MM-HH:MM" strings."""
+    return [f"{lo // 60:02d}:{lo % 60:02d}-{hi // 60:02d}:{hi % 60:02d}" for lo, hi in periods]
+
+
+def parse_hours(values: object, where: str) -> Periods:
+    """Working periods from "HH:MM-HH:MM" strings; raises PlanFormatError."""
+    if not isinstance(values, list):
+        raise PlanFormatError(BAD_HOURS.format(where=where, value=_q(values)))
+    out: list[tuple[int, int]] = []
+    try:
+        for v in values:
+            lo_s, hi_s = str(v).split("-")
+            lo, hi = (int(x[:-3]) * 60 + int(x[-2:]) for x in (lo_s.strip(), hi_s.strip()))
+            out.append((lo, hi))
+    except ValueError:
+        raise PlanFormatError(BAD_HOURS.format(where=where, value=_q(values))) from None
+    previous = 0
+    for lo, hi in out:
+        if not previous <= lo < hi <= 1440:
+            raise PlanFormatError(BAD_HOURS.format(where=where, value=_q(values)))
+        previous = hi
+    return tuple(out)
+
+
+def iso_moment(d: date) -> str:
+    """A date as YYYY-MM-DD, a date-time as YYYY-MM-DDTHH:MM (with seconds if any)."""
+    if isinstance(d, datetime):
+        return d.isoformat(timespec="seconds" if d.second else "minutes")
+    return d.isoformat()
 
 
 # ---- reading ------------------------------------------------------------------------------
@@ -124,14 +299,23 @@ def _q(key: object) -> str:
 class _Reader:
     def __init__(self, raw: dict[str, Any]) -> None:
         self.raw = raw
+        self.cal_ids: set[str] = set()
 
     def plan(self) -> Plan:
         raw = self.raw
         name = self._str(raw, "name", _WHERE_PLAN)
         start = self._date(raw, "start", _WHERE_PLAN, required=True)
         assert start is not None  # required above
-        status_date = self._date(raw, "status_date", _WHERE_PLAN)
+        status_date = self._moment(raw, "status_date", _WHERE_PLAN)
         calendar = self._calendar(raw.get("calendar"))
+        calendars = self._calendars(raw.get("calendars", []))
+        cal_ids = [c.id for c in calendars]
+        calendar_id = raw.get("project_calendar")
+        if calendar_id is not None and str(calendar_id) not in cal_ids:
+            raise PlanFormatError(
+                UNKNOWN_CALENDAR.format(where=_WHERE_PLAN, calendar=_q(calendar_id))
+            )
+        self.cal_ids = set(cal_ids)
         resources = self._resources(raw.get("resources", []))
         raw_tasks = raw.get("tasks")
         if not isinstance(raw_tasks, list):
@@ -176,6 +360,9 @@ class _Reader:
             links=tuple(links),
             resources=tuple(resources),
             status_date=status_date,
+            calendars=calendars,
+            calendar_id=None if calendar_id is None else str(calendar_id),
+            risks=self._risks(raw.get("risks", []), ids),
         )
 
     # ---- fields -----------------------------------------------------------------------
@@ -247,6 +434,101 @@ class _Reader:
                 BAD_DATE.format(where=where, field=field, value=_q(value))
             ) from None
 
+    @staticmethod
+    def _moment(obj: Mapping[str, Any], field: str, where: str) -> date | None:
+        """A date or a naive date-time (YYYY-MM-DDTHH:MM[:SS])."""
+        value = obj.get(field)
+        if value is None:
+            return None
+        if isinstance(value, str) and len(value) > 10:
+            try:
+                moment = datetime.fromisoformat(value)
+                if moment.tzinfo is None:
+                    return moment
+            except ValueError:
+                pass
+            raise PlanFormatError(BAD_MOMENT.format(where=where, field=field, value=_q(value)))
+        return _Reader._date(obj, field, where)
+
+    def _calendar_ref(self, obj: Mapping[str, Any], where: str) -> str | None:
+        value = obj.get("calendar")
+        if value is None:
+            return None
+        if str(value) not in self.cal_ids:
+            raise PlanFormatError(UNKNOWN_CALENDAR.format(where=where, calendar=_q(value)))
+        return str(value)
+
+    def _calendars(self, raw: object) -> tuple[CalendarSpec, ...]:
+        if not isinstance(raw, list):
+            raise PlanFormatError(
+                BAD_TYPE.format(where=_WHERE_PLAN, field="calendars", expected="a list")
+            )
+        out: list[CalendarSpec] = []
+        for i, item in enumerate(raw):
+            where = f"calendar #{i + 1}"
+            if not isinstance(item, dict):
+                raise PlanFormatError(
+                    BAD_TYPE.format(where=where, field="calendars", expected="objects")
+                )
+            cid = self._key(item, where)
+            where = f"calendar {_q(cid)}"
+            week_raw = item.get("week", [])
+            if not isinstance(week_raw, list) or len(week_raw) not in (0, 7):
+                raise PlanFormatError(BAD_WEEK.format(where=where))
+            week = tuple(None if d is None else parse_hours(d, where) for d in week_raw)
+            exceptions: list[CalendarException] = []
+            for e in item.get("exceptions", []):
+                if not isinstance(e, dict):
+                    raise PlanFormatError(
+                        BAD_TYPE.format(where=where, field="exceptions", expected="objects")
+                    )
+                start = self._date(e, "start", where, required=True)
+                finish = self._date(e, "finish", where) or start
+                assert start is not None and finish is not None  # required above
+                exceptions.append(
+                    CalendarException(
+                        start=start,
+                        finish=finish,
+                        periods=parse_hours(e.get("hours", []), where),
+                        name=self._str(e, "name", where, ""),
+                    )
+                )
+            base = item.get("base")
+            out.append(
+                CalendarSpec(
+                    id=cid,
+                    name=self._str(item, "name", where, cid),
+                    week=week,
+                    exceptions=tuple(exceptions),
+                    base_id=None if base is None else str(base),
+                )
+            )
+        return tuple(out)
+
+    def _baselines(self, raw: object, where: str) -> tuple[Baseline, ...]:
+        if not isinstance(raw, list):
+            raise PlanFormatError(
+                BAD_TYPE.format(where=where, field="baselines", expected="a list")
+            )
+        out: list[Baseline] = []
+        for item in raw:
+            if not isinstance(item, dict):
+                raise PlanFormatError(
+                    BAD_TYPE.format(where=where, field="baselines", expected="a list of objects")
+                )
+            number = self._number(item, "number", where) or 0
+            start = self._moment(item, "start", where)
+            finish = self._moment(item, "finish", where)
+            out.append(
+                Baseline(
+                    number=int(number),
+                    start=_as_datetime(start),
+                    finish=_as_datetime(finish),
+                    duration_days=self._number(item, "duration", where),
+                )
+            )
+        return tuple(out)
+
     def _dates(self, obj: Mapping[str, Any], field: str) -> frozenset[date]:
         values = obj.get(field, [])
         if not isinstance(values, list):
@@ -274,13 +556,18 @@ class _Reader:
                 )
             )
         hours = self._number(spec, "hours_per_day", "calendar")
-        minutes = 480 if hours is None else round(hours * 60)
+        periods = parse_hours(spec.get("hours", []), "calendar")
+        if hours is None and periods:
+            minutes = sum(hi - lo for lo, hi in periods)
+        else:
+            minutes = 480 if hours is None else round(hours * 60)
         try:
             return WorkCalendar(
                 weekdays=frozenset(weekdays),
                 minutes_per_day=minutes,
                 holidays=self._dates(spec, "holidays"),
                 working_days=self._dates(spec, "working_days"),
+                periods=periods,
             )
         except DomainError as exc:
             raise PlanFormatError(BAD_CALENDAR.format(reason=exc)) from None
@@ -308,7 +595,12 @@ class _Reader:
             if capacity < 0:
                 raise PlanFormatError(NEGATIVE_UNITS.format(where=where, field="capacity"))
             out.append(
-                Resource(id=rid, name=self._str(item, "name", where, rid), capacity=capacity)
+                Resource(
+                    id=rid,
+                    name=self._str(item, "name", where, rid),
+                    capacity=capacity,
+                    calendar_id=self._calendar_ref(item, where),
+                )
             )
         return out
 
@@ -343,7 +635,7 @@ class _Reader:
                         task=_q(key), value=_q(raw_constraint), choices=", ".join(ConstraintType)
                     )
                 ) from None
-        constraint_date = self._date(item, "constraint_date", where)
+        constraint_date = self._moment(item, "constraint_date", where)
         if constraint_date is None and constraint not in (ConstraintType.ASAP, ConstraintType.ALAP):
             raise PlanFormatError(
                 MISSING_CONSTRAINT_DATE.format(task=_q(key), value=_q(str(constraint)))
@@ -395,8 +687,10 @@ class _Reader:
             parent_id=parent,
             constraint=constraint,
             constraint_date=constraint_date,
-            deadline=self._date(item, "deadline", where),
+            deadline=self._moment(item, "deadline", where),
             percent_complete=percent,
+            actual_start=self._moment(item, "actual_start", where),
+            actual_finish=self._moment(item, "actual_finish", where),
         )
         plan_task = PlanTask(
             key=key,
@@ -407,8 +701,100 @@ class _Reader:
             pessimistic=estimates[2],
             demands=tuple(demands),
             priority=int(priority),
+            calendar_id=self._calendar_ref(item, where),
+            baselines=self._baselines(item.get("baselines", []), where),
+            distribution=self._distribution(item, key, bool(given)),
+            cost=self._estimate(item, "cost", where),
         )
         return plan_task, preds
+
+    # ---- risk analysis ----------------------------------------------------------------
+
+    @staticmethod
+    def _distribution(
+        item: Mapping[str, Any], key: str, has_estimates: bool
+    ) -> Distribution | None:
+        value = item.get("distribution")
+        if value is None:
+            return None
+        if not has_estimates:
+            raise PlanFormatError(DISTRIBUTION_WITHOUT_ESTIMATES.format(task=_q(key)))
+        try:
+            return Distribution(str(value).lower())
+        except ValueError:
+            raise PlanFormatError(BAD_DISTRIBUTION.format(task=_q(key), value=_q(value))) from None
+
+    def _estimate(self, obj: Mapping[str, Any], field: str, where: str) -> Estimate | None:
+        """A number (a fixed value) or a three-point object with an optional distribution."""
+        value = obj.get(field)
+        if value is None:
+            return None
+        bad = PlanFormatError(BAD_THREE_POINT.format(where=where, field=field))
+        if isinstance(value, dict):
+            points = [
+                self._number(value, f, where) for f in ("optimistic", "most_likely", "pessimistic")
+            ]
+            kind = value.get("distribution", "pert")
+            try:
+                distribution = Distribution(str(kind).lower())
+            except ValueError:
+                raise bad from None
+            if any(x is None for x in points):
+                raise bad
+            low, likely, high = (float(x or 0) for x in points)
+            est = Estimate(low, likely, high, distribution)
+        else:
+            fixed = self._number(obj, field, where)
+            est = Estimate.fixed(float(fixed or 0))
+        if not est.is_valid():
+            raise bad
+        return est
+
+    def _risks(self, raw: object, ids: Mapping[str, int]) -> tuple[RiskEvent, ...]:
+        if not isinstance(raw, list):
+            raise PlanFormatError(
+                BAD_TYPE.format(where=_WHERE_PLAN, field="risks", expected="a list")
+            )
+        out: list[RiskEvent] = []
+        seen: set[str] = set()
+        for i, item in enumerate(raw):
+            where = f"risk #{i + 1}"
+            if not isinstance(item, dict):
+                raise PlanFormatError(
+                    BAD_TYPE.format(where=where, field="risks", expected="objects")
+                )
+            rid = self._key(item, where)
+            where = f"risk {_q(rid)}"
+            if rid in seen:
+                raise PlanFormatError(DUPLICATE_RISK.format(risk=_q(rid)))
+            seen.add(rid)
+            probability = self._number(item, "probability", where, required=True)
+            if probability is None or not 0 <= probability <= 1:
+                raise PlanFormatError(BAD_PROBABILITY.format(where=where))
+            task_keys = item.get("tasks", [])
+            if not isinstance(task_keys, list):
+                raise PlanFormatError(
+                    BAD_TYPE.format(where=where, field="tasks", expected="a list")
+                )
+            task_ids: list[int] = []
+            for k in task_keys:
+                if str(k) not in ids:
+                    raise PlanFormatError(UNKNOWN_RISK_TASK.format(risk=_q(rid), task=_q(k)))
+                task_ids.append(ids[str(k)])
+            delay = self._estimate(item, "delay", where)
+            if delay is None:
+                raise PlanFormatError(MISSING_FIELD.format(where=where, field="delay"))
+            out.append(
+                RiskEvent(
+                    id=rid,
+                    probability=float(probability),
+                    task_ids=tuple(task_ids),
+                    delay=delay,
+                    cost=self._estimate(item, "cost", where),
+                    name=self._str(item, "name", where, rid),
+                )
+            )
+        return tuple(out)
 
     @staticmethod
     def _check_hierarchy(tasks: list[PlanTask]) -> None:
@@ -451,13 +837,22 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "hours_per_day": _num(cal.minutes_per_day / 60),
             "holidays": sorted(d.isoformat() for d in cal.holidays),
             "working_days": sorted(d.isoformat() for d in cal.working_days),
+            "hours": format_hours(cal.periods),
         },
     }
     if plan.status_date is not None:
-        out["status_date"] = plan.status_date.isoformat()
-    out["resources"] = [
-        {"id": r.id, "name": r.name, "capacity": _num(r.capacity)} for r in plan.resources
-    ]
+        out["status_date"] = iso_moment(plan.status_date)
+    if plan.calendars:
+        out["calendars"] = [_calendar_dict(c) for c in plan.calendars]
+    if plan.calendar_id is not None:
+        out["project_calendar"] = plan.calendar_id
+    resources: list[dict[str, Any]] = []
+    for r in plan.resources:
+        res: dict[str, Any] = {"id": r.id, "name": r.name, "capacity": _num(r.capacity)}
+        if r.calendar_id is not None:
+            res["calendar"] = r.calendar_id
+        resources.append(res)
+    out["resources"] = resources
     tasks: list[dict[str, Any]] = []
     for pt in plan.tasks:
         t = pt.task
@@ -473,20 +868,96 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         if t.constraint != ConstraintType.ASAP:
             item["constraint"] = str(t.constraint)
         if t.constraint_date is not None:
-            item["constraint_date"] = t.constraint_date.isoformat()
+            item["constraint_date"] = iso_moment(t.constraint_date)
         if t.deadline is not None:
-            item["deadline"] = t.deadline.isoformat()
+            item["deadline"] = iso_moment(t.deadline)
         if t.percent_complete:
             item["percent_complete"] = _num(t.percent_complete)
+        if t.actual_start is not None:
+            item["actual_start"] = iso_moment(t.actual_start)
+        if t.actual_finish is not None:
+            item["actual_finish"] = iso_moment(t.actual_finish)
+        if pt.calendar_id is not None:
+            item["calendar"] = pt.calendar_id
+        if pt.baselines:
+            item["baselines"] = [_baseline_dict(b) for b in pt.baselines]
         if pt.priority:
             item["priority"] = pt.priority
         if pt.demands:
             item["demands"] = {rid: _num(units) for rid, units in pt.demands}
+        if pt.distribution is not None:
+            item["distribution"] = str(pt.distribution)
+        if pt.cost is not None:
+            item["cost"] = _estimate_json(pt.cost)
         if t.id in preds:
             item["predecessors"] = preds[t.id]
         tasks.append(item)
     out["tasks"] = tasks
+    if plan.risks:
+        out["risks"] = [_risk_dict(plan, r) for r in plan.risks]
     return out
+
+
+def _estimate_json(e: Estimate) -> float | int | dict[str, Any]:
+    if e.optimistic == e.pessimistic:
+        return _num(e.most_likely)
+    out: dict[str, Any] = {
+        "optimistic": _num(e.optimistic),
+        "most_likely": _num(e.most_likely),
+        "pessimistic": _num(e.pessimistic),
+    }
+    if e.distribution != Distribution.PERT:
+        out["distribution"] = str(e.distribution)
+    return out
+
+
+def _risk_dict(plan: Plan, r: RiskEvent) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": r.id,
+        "name": r.name,
+        "probability": _num(r.probability),
+        "tasks": [plan.key_of(t) for t in r.task_ids],
+        "delay": _estimate_json(r.delay),
+    }
+    if r.cost is not None:
+        out["cost"] = _estimate_json(r.cost)
+    return out
+
+
+def _calendar_dict(c: CalendarSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": c.id, "name": c.name}
+    if c.base_id is not None:
+        out["base"] = c.base_id
+    if c.week:
+        out["week"] = [None if p is None else format_hours(p) for p in c.week]
+    if c.exceptions:
+        out["exceptions"] = [
+            {
+                "start": e.start.isoformat(),
+                "finish": e.finish.isoformat(),
+                "hours": format_hours(e.periods),
+                "name": e.name,
+            }
+            for e in c.exceptions
+        ]
+    return out
+
+
+def _baseline_dict(b: Baseline) -> dict[str, Any]:
+    out: dict[str, Any] = {"number": b.number}
+    if b.start is not None:
+        out["start"] = iso_moment(b.start)
+    if b.finish is not None:
+        out["finish"] = iso_moment(b.finish)
+    if b.duration_days is not None:
+        out["duration"] = _num(b.duration_days)
+    return out
+
+
+def _as_datetime(d: date | None) -> datetime | None:
+    if d is None or isinstance(d, datetime):
+        return d
+    return datetime.combine(d, datetime.min.time())
 
 
 def dump_plan_json(plan: Plan) -> str:

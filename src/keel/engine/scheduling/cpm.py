@@ -30,6 +30,10 @@ output. The rules, as MS Project users expect them:
   end of the status date (the start of the next working day), and tasks not yet started do
   not start before then either. Without a status date only the actual dates count.
   Done tasks are never critical.
+* Moments: a constraint date, deadline, actual date or status date given as a `datetime`
+  (a `date` subclass) is used to the minute on the calendar's working hours (a moment
+  outside them counts the working minutes before it); a plain `date` means the start or
+  the end of that day as described above. Output dates are always plain dates.
 * Summary tasks (any task named as a parent) are rolled up: ES/LS = min over their leaf
   descendants, EF/LF = max. A link into a summary applies to every leaf under it; a link
   out of a summary starts from its latest-finishing leaf (FS/FF) or latest-starting leaf
@@ -45,7 +49,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import cast
 
 from ..calendars import WorkCalendar
@@ -248,11 +252,19 @@ class _Scheduler:
 
     def _start_minute(self, d: date) -> int:
         """The beginning of `d` (of the next working day if `d` is not worked)."""
+        if isinstance(d, datetime):
+            return self._moment_minute(d)
         return (self.cal.day_index(d) - self.origin) * self.mpd
 
     def _finish_minute(self, d: date) -> int:
         """The end of `d` (of the previous working day if `d` is not worked)."""
+        if isinstance(d, datetime):
+            return self._moment_minute(d)
         return (self.cal.day_index(d + timedelta(days=1)) - self.origin) * self.mpd
+
+    def _moment_minute(self, moment: datetime) -> int:
+        """Working minutes from minute 0 to a date-time (see "Moments" above)."""
+        return self.cal.to_offset(moment, self.cal.day_at(self.origin))
 
     def _date(self, minute: int, end: bool) -> date:
         """The date holding working minute `minute`, or `minute - 1` for an end point."""
@@ -524,11 +536,11 @@ class _Scheduler:
                 es_d, ef_d = self._date(es[v], False), self._date(ef[v], True)
                 ls_d, lf_d = self._date(ls[v], False), self._date(lf[v], True)
             if t.actual_finish is not None or (ef[v] == es[v] and t.actual_start is not None):
-                es_d = t.actual_start or t.actual_finish or es_d
-                ef_d = t.actual_finish or es_d
+                es_d = _day(t.actual_start or t.actual_finish) or es_d
+                ef_d = _day(t.actual_finish) or es_d
                 ls_d, lf_d = es_d, ef_d
             elif t.actual_start is not None:
-                es_d = t.actual_start
+                es_d = _day(t.actual_start) or es_d
             tf = lf[v] - ef[v]
             is_critical = not done[v] and tf <= threshold
             out[tid] = TaskOut(
@@ -593,6 +605,11 @@ class _Scheduler:
             project_finish=project_finish,
             critical_path=tuple(tid for _, _, tid in crit),
         )
+
+
+def _day(d: date | None) -> date | None:
+    """A plain date, also from a date-time."""
+    return d.date() if isinstance(d, datetime) else d
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,134 @@
+"""Accounts: tokens, sessions, sign-in, deactivation, workspace membership rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.utils import timezone
+
+from keel.apps.accounts.models import ApiToken, UserSession, WorkspaceMembership, WorkspaceRole
+from keel.apps.accounts.selectors import user_for_token
+from keel.apps.accounts.services import (
+    MSG_LAST_OWNER,
+    MSG_OWNER_ONLY,
+    session_revoke,
+    token_create,
+    token_revoke,
+    user_create,
+    user_deactivate,
+    workspace_member_add,
+    workspace_member_update,
+)
+from keel.common.errors import PermissionDenied, ValidationFailed
+
+from ..conftest import World
+from ..factories import PASSWORD, UserFactory
+
+
+def test_token_is_shown_once_and_stored_hashed(db: object) -> None:
+    user = UserFactory()
+    token, secret = token_create(actor=user, name="ci")
+    assert secret.startswith("keel_") and secret not in token.digest
+    assert ApiToken.objects.filter(digest__contains=secret).count() == 0
+    assert user_for_token(secret) == user
+    token_revoke(actor=user, token=token)
+    assert user_for_token(secret) is None
+
+
+def test_expired_token_and_inactive_user_do_not_authenticate(db: object) -> None:
+    user = UserFactory()
+    token, secret = token_create(actor=user, name="x", days=1)
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert user_for_token(secret) is None
+    _t, secret2 = token_create(actor=user, name="y")
+    user.is_active = False
+    user.save()
+    assert user_for_token(secret2) is None
+    assert user_for_token("keel_not-a-token") is None
+    assert user_for_token("garbage") is None
+
+
+def test_sign_in_rotates_session_and_records_it(db: object) -> None:
+    user = UserFactory(email="sam@example.com")
+    c = Client()
+    c.get("/accounts/login/")
+    before = c.cookies.get("sessionid")
+    r = c.post("/accounts/login/", {"login": "sam@example.com", "password": PASSWORD})
+    assert r.status_code == 302
+    after = c.cookies["sessionid"].value
+    assert before is None or before.value != after
+    assert UserSession.objects.filter(user=user, session_key=after).exists()
+
+
+def test_wrong_password_is_refused(db: object) -> None:
+    UserFactory(email="sam@example.com")
+    r = Client().post("/accounts/login/", {"login": "sam@example.com", "password": "nope"})
+    assert r.status_code == 200 and "_auth_user_id" not in r.client.session
+
+
+def test_revoking_a_session_signs_that_browser_out(db: object) -> None:
+    user = UserFactory(email="sam@example.com")
+    phone, laptop = Client(), Client()
+    for c in (phone, laptop):
+        c.post("/accounts/login/", {"login": "sam@example.com", "password": PASSWORD})
+    phone_key = phone.cookies["sessionid"].value
+    row = UserSession.objects.get(session_key=phone_key)
+    session_revoke(actor=user, session_id=row.pk)
+    assert not Session.objects.filter(session_key=phone_key).exists()
+    assert UserSession.objects.filter(user=user).count() == 1
+    other = UserFactory()
+    with pytest.raises(Exception):  # noqa: B017  (NotFound: another person's session)
+        session_revoke(actor=other, session_id=UserSession.objects.get(user=user).pk)
+
+
+def test_deactivation_ends_sessions_and_tokens(db: object) -> None:
+    user = UserFactory(email="sam@example.com")
+    c = Client()
+    c.post("/accounts/login/", {"login": "sam@example.com", "password": PASSWORD})
+    _token, secret = token_create(actor=user, name="x")
+    user_deactivate(actor=user, user=user)
+    assert not Session.objects.exists()
+    assert user_for_token(secret) is None
+    assert c.get("/projects/").status_code == 302  # back to sign-in
+
+
+def test_user_create_validates(db: object) -> None:
+    with pytest.raises(ValidationFailed) as exc:
+        user_create(email="not-an-email", password="x", language="fr", timezone_name="Nowhere")
+    assert {"email", "language", "timezone"} <= set(exc.value.fields)
+    user_create(email="a@example.com", password="x")
+    with pytest.raises(ValidationFailed):
+        user_create(email="A@example.com", password="x")
+
+
+def test_owner_rules(world: World) -> None:
+    admin_m = WorkspaceMembership.objects.get(workspace=world.workspace, user=world.admin)
+    with pytest.raises(PermissionDenied) as exc:
+        workspace_member_update(actor=world.admin, membership=admin_m, role="owner", version=None)
+    assert exc.value.message == MSG_OWNER_ONLY
+    owner_m = WorkspaceMembership.objects.get(workspace=world.workspace, user=world.owner)
+    with pytest.raises(ValidationFailed) as exc2:
+        workspace_member_update(actor=world.owner, membership=owner_m, role="admin", version=None)
+    assert str(MSG_LAST_OWNER) in exc2.value.fields["role"]
+
+
+def test_member_cannot_add_members(world: World) -> None:
+    with pytest.raises(PermissionDenied):
+        workspace_member_add(
+            actor=world.member, workspace=world.workspace, email=world.outsider.email
+        )
+    m = workspace_member_add(
+        actor=world.admin,
+        workspace=world.workspace,
+        email=world.outsider.email,
+        role=WorkspaceRole.GUEST,
+    )
+    assert m.role == "guest"
+
+
+def test_healthz(client: Client, db: object) -> None:
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.json() == {"status": "ok", "database": "ok"}

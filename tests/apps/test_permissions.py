@@ -1,0 +1,91 @@
+"""Every cell of docs/permissions.md, checked through the same functions pages and API use."""
+
+from __future__ import annotations
+
+import pytest
+
+from keel.apps.accounts.permissions import WorkspaceAction, can_workspace
+from keel.apps.projects.permissions import ProjectAction, can, require
+from keel.apps.projects.selectors import project_get, projects_for
+from keel.common.errors import NotFound, PermissionDenied
+
+from ..conftest import ROLES, World
+
+P = ProjectAction
+W = WorkspaceAction
+
+# role -> actions allowed on the world's project (docs/permissions.md, project table)
+PROJECT_ALLOWED = {
+    "owner": set(P),
+    "admin": set(P),
+    "manager": set(P),
+    "member": {P.VIEW, P.EDIT_TASKS},
+    "viewer": {P.VIEW},
+    "ws_member": set(),
+    "outsider": set(),
+}
+WORKSPACE_ALLOWED = {
+    "owner": set(W),
+    "admin": {W.VIEW, W.VIEW_MEMBERS, W.MANAGE_MEMBERS, W.CREATE_PROJECT},
+    "manager": {W.VIEW, W.VIEW_MEMBERS, W.CREATE_PROJECT},
+    "member": {W.VIEW, W.VIEW_MEMBERS, W.CREATE_PROJECT},
+    "viewer": {W.VIEW},
+    "ws_member": {W.VIEW, W.VIEW_MEMBERS, W.CREATE_PROJECT},
+    "outsider": set(),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", list(P))
+def test_project_matrix(world: World, role: str, action: ProjectAction) -> None:
+    user = world.user(role)
+    allowed = action in PROJECT_ALLOWED[role]
+    assert can(user, action, world.project) is allowed
+    if allowed:
+        require(user, action, world.project)
+    elif P.VIEW in PROJECT_ALLOWED[role]:
+        with pytest.raises(PermissionDenied):
+            require(user, action, world.project)
+    else:
+        with pytest.raises(NotFound):
+            require(user, action, world.project)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", list(W))
+def test_workspace_matrix(world: World, role: str, action: WorkspaceAction) -> None:
+    assert can_workspace(world.user(role), action, world.workspace) is (
+        action in WORKSPACE_ALLOWED[role]
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_project_visibility_in_lists(world: World, role: str) -> None:
+    visible = list(projects_for(world.user(role)))
+    assert (world.project in visible) is (P.VIEW in PROJECT_ALLOWED[role])
+
+
+def test_invisible_project_is_not_found_not_forbidden(world: World) -> None:
+    with pytest.raises(NotFound):
+        project_get(world.ws_member, world.project.pk)
+    with pytest.raises(NotFound):
+        project_get(world.outsider, world.project.pk)
+
+
+def test_archived_project_is_read_only(world: World) -> None:
+    from keel.apps.projects.services import project_archive
+
+    project_archive(actor=world.manager, project=world.project, version=world.project.version)
+    world.project.refresh_from_db()
+    for role in ("owner", "manager", "member"):
+        user = world.user(role)
+        user.__dict__.pop("_keel_project_roles", None)
+        assert can(user, P.VIEW, world.project)
+        assert not can(user, P.EDIT_TASKS, world.project)
+        assert not can(user, P.EDIT, world.project)
+    assert can(world.manager, P.ARCHIVE, world.project)  # so it can be restored
+
+
+def test_inactive_user_has_no_rights(world: World) -> None:
+    world.manager.is_active = False
+    assert not can(world.manager, P.VIEW, world.project)
