@@ -57,7 +57,13 @@ def with_django(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         setup_django()
+        from django.conf import settings
+        from django.utils import translation
+
         from keel.common.errors import KeelError
+
+        # Messages in the operator's chosen language (KEEL_LANGUAGE=zh-hans), English otherwise.
+        translation.activate(os.environ.get("KEEL_LANGUAGE", settings.LANGUAGE_CODE))
 
         try:
             return fn(*args, **kwargs)

@@ -34,9 +34,7 @@ def history_for(obj: models.Model, *, limit: int = 200) -> list[HistoryEntry]:
     """Newest first, each entry with the fields it changed against the previous record."""
     history: Any = obj.history  # type: ignore[attr-defined]  # added by simple_history
     records = list(
-        history.select_related("history_user").order_by("-history_date", "-history_id")[
-            : limit + 1
-        ]
+        history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
     )
     entries: list[HistoryEntry] = []
     for i, rec in enumerate(records[:limit]):

@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from keel.apps.projects.forms import DateInput
 from keel.common.pages import NO_ONE, KeelForm, version_field
@@ -78,7 +79,10 @@ class TaskRowForm(KeelForm):
     )
     status = forms.ChoiceField(label=_("Status"), choices=TaskStatus.choices)
     owner_id = forms.TypedChoiceField(
-        label=_("Owner"), coerce=int, required=False, empty_value=None
+        label=pgettext_lazy("responsible person", "Owner"),
+        coerce=int,
+        required=False,
+        empty_value=None,
     )
     version = version_field()
 
@@ -128,8 +132,8 @@ class TagsField(forms.CharField):
 
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         text = super().to_python(value) or ""
-        # Chinese input methods type a full-width comma; accept it as a separator too.
-        text = text.replace("\uff0c", ",")
+        # Chinese input methods type a full-width comma or an enumeration comma (、).
+        text = text.replace("\uff0c", ",").replace("\u3001", ",")
         return [t.strip() for t in text.split(",") if t.strip()]
 
     def has_changed(self, initial: Any, data: Any) -> bool:
@@ -142,7 +146,10 @@ class TaskEditForm(KeelForm):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     owner_id = forms.TypedChoiceField(
-        label=_("Owner"), coerce=int, required=False, empty_value=None
+        label=pgettext_lazy("responsible person", "Owner"),
+        coerce=int,
+        required=False,
+        empty_value=None,
     )
     assignee_ids = forms.TypedMultipleChoiceField(
         label=_("Assignees"),

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from keel.apps.projects.models import Goal, Project
@@ -28,7 +29,7 @@ class Priority(models.TextChoices):
     LOW = "low", _("Low")
     MEDIUM = "medium", _("Medium")
     HIGH = "high", _("High")
-    CRITICAL = "critical", _("Critical")
+    CRITICAL = "critical", pgettext_lazy("priority", "Critical")
 
 
 class Constraint(models.TextChoices):
@@ -64,7 +65,7 @@ class Task(VersionedModel):
         null=True,
         blank=True,
         related_name="owned_tasks",
-        verbose_name=_("owner"),
+        verbose_name=pgettext_lazy("responsible person", "owner"),
     )
     assignees = models.ManyToManyField(
         settings.AUTH_USER_MODEL,

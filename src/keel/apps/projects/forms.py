@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from holidays import registry as holiday_registry
 
 from keel.apps.accounts.forms import timezone_choices
@@ -226,7 +227,10 @@ class GoalForm(KeelForm):
     )
     due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput)
     owner_id = forms.TypedChoiceField(
-        label=_("Owner"), coerce=int, required=False, empty_value=None
+        label=pgettext_lazy("responsible person", "Owner"),
+        coerce=int,
+        required=False,
+        empty_value=None,
     )
 
     half_width = frozenset(

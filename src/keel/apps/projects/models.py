@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from keel.apps.accounts.models import Workspace
@@ -190,7 +191,7 @@ class Goal(VersionedModel):
         null=True,
         blank=True,
         related_name="owned_goals",
-        verbose_name=_("owner"),
+        verbose_name=pgettext_lazy("responsible person", "owner"),
     )
     history = HistoricalRecords()
 
