@@ -202,6 +202,18 @@ def test_task_list_filters(as_role: Any, world: World, plan: dict[str, Task]) ->
         assert_error(client.get(f"/projects/{world.project.pk}/tasks", **bad), 422)
 
 
+def test_an_api_change_is_recorded_with_the_token_owner(
+    as_role: Any, world: World, plan: dict[str, Task]
+) -> None:
+    task = plan["design"]
+    r = as_role("member").patch(f"/tasks/{task.pk}", {"name": "Design v2", "version": task.version})
+    assert r.status_code == 200, r.content
+    latest = task.history.order_by("-history_date", "-history_id").first()
+    assert (latest.history_user, latest.name) == (world.member, "Design v2")
+    history = as_role("viewer").get(f"/tasks/{task.pk}/history").json()
+    assert history["items"][0]["who_id"] == world.member.pk
+
+
 def test_task_list_queries_do_not_grow_with_rows(api: Any, world: World) -> None:
     client = api(world.viewer)
     client.get("/me")

@@ -70,6 +70,20 @@ def test_row_edit_saves_and_returns_the_row(world: World, plan: Plan, login: Any
     )
 
 
+def test_a_page_edit_is_recorded_with_who_made_it(world: World, plan: Plan, login: Any) -> None:
+    task = plan.code
+    login(world.member).post(
+        reverse("planning:task_row_edit", args=[task.pk]),
+        _row_data(task, name="Write the code"),
+        **HTMX,
+    )
+    latest = task.history.order_by("-history_date", "-history_id").first()
+    assert latest.history_user == world.member
+    assert latest.name == "Write the code"
+    page = content(login(world.viewer).get(reverse("planning:task_history", args=[task.pk])))
+    assert world.member.display_name in page and "Write the code" in page
+
+
 def test_row_edit_with_a_stale_version_is_409_and_shows_the_fresh_values(
     world: World, plan: Plan, login: Any
 ) -> None:

@@ -329,3 +329,19 @@ def test_project_list_filters(world: World, login: Any) -> None:
     assert "Zebra" in html and world.project.name not in html
     partial = client.get(reverse("projects:list"), {"q": "zeb"}, HTTP_HX_REQUEST="true")
     assert content(partial).lstrip().startswith('<div id="project-results"')
+
+
+def test_goal_page_shows_who_changed_what(world: World, login: Any) -> None:
+    from decimal import Decimal
+
+    from keel.apps.projects.services import goal_create, goal_update
+
+    client = login(world.manager)
+    goal = goal_create(actor=world.manager, project=world.project, title="Cut waste")
+    # A change made through a page is attributed to the person who made it.
+    goal_update(
+        actor=world.manager, goal=goal, version=goal.version, changes={"current_value": Decimal(7)}
+    )
+    html = client.get(reverse("projects:goal", args=[goal.pk])).content.decode()
+    assert "Changes to the goal" in html
+    assert "Current value" in html or "current value" in html

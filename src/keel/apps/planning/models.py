@@ -39,6 +39,19 @@ class Constraint(models.TextChoices):
     MSO = "mso", _("Must start on")
 
 
+# What the engine writes onto a task at every recalculation.
+SCHEDULE_OUTPUTS = (
+    "start",
+    "finish",
+    "late_start",
+    "late_finish",
+    "total_float",
+    "free_float",
+    "is_critical",
+    "is_summary",
+)
+
+
 class Task(VersionedModel):
     """A WBS element. Tasks with children are summary tasks: their dates and progress roll up
     from the children. A milestone is a zero-duration task whose deadline is its target date.
@@ -123,20 +136,7 @@ class Task(VersionedModel):
 
     # The engine's outputs change whenever anything upstream changes; recording them would
     # attribute every reschedule to the next person who edits the task.
-    history = HistoricalRecords(
-        excluded_fields=[
-            "wbs_code",
-            "position",
-            "start",
-            "finish",
-            "late_start",
-            "late_finish",
-            "total_float",
-            "free_float",
-            "is_critical",
-            "is_summary",
-        ]
-    )
+    history = HistoricalRecords(excluded_fields=["wbs_code", "position", *SCHEDULE_OUTPUTS])
 
     class Meta:
         verbose_name = _("task")

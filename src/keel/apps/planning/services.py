@@ -21,7 +21,7 @@ from keel.engine.graph import find_cycle
 from keel.engine.wbs import descendants, rollup_percent, wbs_codes
 
 from .adapters import compute_schedule, wbs_nodes
-from .models import Constraint, Dependency, Task, TaskStatus
+from .models import SCHEDULE_OUTPUTS, Constraint, Dependency, Task, TaskStatus
 
 MSG_LOOP = _("This dependency would close a loop: %(loop)s.")
 MSG_PARENT_OTHER_PROJECT = _("The summary task belongs to another project.")
@@ -129,21 +129,7 @@ def schedule_recalculate(project: Project, *, status_date: date | None = None) -
                 setattr(t, k, v)
             changed.append(t)
     if changed:
-        Task.objects.bulk_update(
-            changed,
-            [
-                "start",
-                "finish",
-                "late_start",
-                "late_finish",
-                "total_float",
-                "free_float",
-                "is_critical",
-                "is_summary",
-                "percent_complete",
-            ],
-            batch_size=500,
-        )
+        Task.objects.bulk_update(changed, [*SCHEDULE_OUTPUTS, "percent_complete"], batch_size=500)
     finish = result.project_finish if tasks else None
     if project.scheduled_finish != finish:
         Project.objects.filter(pk=project.pk).update(scheduled_finish=finish)

@@ -427,6 +427,7 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "goal": goal,
         "project": project,
         "tasks": list(goal.tasks.all()),  # prefetched by goal_get
+        "entries": history_for(goal),
         **project_flags(request.user, project),
     }
     return render(request, "projects/goal_detail.html", ctx)
