@@ -132,3 +132,56 @@ def test_member_cannot_add_members(world: World) -> None:
 def test_healthz(client: Client, db: object) -> None:
     r = client.get("/healthz")
     assert r.status_code == 200 and r.json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_a_dead_database(client: Client, db: object, monkeypatch: object) -> None:
+    class DeadConnection:
+        def cursor(self) -> None:
+            raise RuntimeError("database is gone")
+
+    monkeypatch.setattr("keel.web.views.connection", DeadConnection())  # type: ignore[attr-defined]
+    r = client.get("/healthz")
+    assert r.status_code == 503 and r.json()["database"] == "unavailable"
+
+
+def test_password_reset_mail_is_sent(db: object, mailoutbox: list[object]) -> None:
+    UserFactory(email="sam@example.com")
+    r = Client().post("/accounts/password/reset/", {"email": "sam@example.com"})
+    assert r.status_code == 302
+    assert len(mailoutbox) == 1
+    assert "sam@example.com" in mailoutbox[0].to  # type: ignore[attr-defined]
+
+
+def test_failed_sign_ins_are_rate_limited(db: object, settings: object) -> None:
+    from django.core.cache import cache
+
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "3/m/ip"}  # type: ignore[attr-defined]
+    cache.clear()
+    UserFactory(email="sam@example.com")
+    c = Client()
+    for _ in range(3):
+        c.post("/accounts/login/", {"login": "sam@example.com", "password": "wrong"})
+    # Now even the right password is refused until the window passes.
+    r = c.post("/accounts/login/", {"login": "sam@example.com", "password": PASSWORD})
+    assert "_auth_user_id" not in c.session
+    assert r.status_code in (200, 429)
+    assert b"Too many" in r.content or r.status_code == 429
+    cache.clear()
+
+
+def test_two_factor_page_is_there_for_signed_in_people(db: object) -> None:
+    user = UserFactory()
+    c = Client()
+    c.force_login(user)
+    assert c.get("/accounts/2fa/").status_code == 200
+    assert Client().get("/accounts/2fa/").status_code == 302
+
+
+def test_logout_ends_the_session_on_the_server(db: object) -> None:
+    user = UserFactory(email="sam@example.com")
+    c = Client()
+    c.post("/accounts/login/", {"login": "sam@example.com", "password": PASSWORD})
+    key = c.cookies["sessionid"].value
+    c.post("/accounts/logout/")
+    assert not Session.objects.filter(session_key=key).exists()
+    assert not UserSession.objects.filter(user=user).exists()

@@ -78,6 +78,8 @@ def _manage(*args: str) -> None:
     from django.core.management import call_command
 
     call_command(*args)
+    if args and args[0] == "migrate":
+        call_command("createcachetable")  # the cache lives in the database (rate limits)
 
 
 @app.command()
