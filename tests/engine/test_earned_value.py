@@ -203,3 +203,16 @@ def test_identities(project: tuple[list[EvTask], date]) -> None:
     pvs = [p.pv for p in ev.series]
     assert pvs == sorted(pvs)
     assert pvs[-1] == pytest.approx(ev.bac)
+
+
+def test_a_forecast_past_the_calendar_has_no_date() -> None:
+    """Found by test_identities: a project barely started long after its baseline forecasts a
+    finish beyond year 9999; that is no date, not a crash."""
+    tasks = [
+        EvTask(1, budget=119, baseline_start=0, baseline_finish=1),
+        EvTask(2, budget=1, baseline_start=30, baseline_finish=45, percent_complete=10),
+        EvTask(3, budget=0, baseline_start=0, baseline_finish=0),
+    ]
+    ev = earned_value(project_start=START, calendar=CAL, tasks=tasks, status_date=date(2026, 2, 26))
+    assert ev.forecast_finish is None
+    assert ev.planned_finish is not None

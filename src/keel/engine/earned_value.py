@@ -39,7 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .calendars import WorkCalendar
-from .errors import DomainError
+from .errors import DateOutOfRange, DomainError
 
 DUPLICATE_TASK = "Task {id} appears more than once."
 BAD_BUDGET = "Task {id} has a negative or unknown budget."
@@ -163,6 +163,15 @@ def earned_value(
         minute = round(days * mpd)
         return calendar.day_at(origin + max(0, minute - 1) // mpd)
 
+    def forecast(days: float | None) -> date | None:
+        """A forecast so slow it leaves the calendar (year 9999) has no date to give."""
+        if days is None:
+            return None
+        try:
+            return to_date(days)
+        except DateOutOfRange:
+            return None
+
     seen: set[int] = set()
     for t in tasks:
         if t.id in seen:
@@ -226,7 +235,7 @@ def earned_value(
         spi_t=spi_t,
         ieac_t_days=ieac_t,
         planned_finish=to_date(pd_days),
-        forecast_finish=None if ieac_t is None else to_date(ieac_t),
+        forecast_finish=forecast(ieac_t),
         series=_series(
             calendar, project_start, origin, curve, status_date, ev, ac, history, period, pd_days
         ),

@@ -22,7 +22,7 @@ class CycleError(DomainError):
         super().__init__("Dependency loop: " + " -> ".join(str(t) for t in self.cycle))
 
 
-class DateOutOfRange(DomainError):
+class DateOutOfRange(DomainError, ValueError):
     """A plan whose dates would leave the years a calendar can represent (1 to 9999)."""
 
     code = "schedule_out_of_range"
