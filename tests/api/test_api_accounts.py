@@ -13,7 +13,7 @@ from keel.apps.accounts.services import MSG_LAST_OWNER, MSG_OWNER_ONLY, token_cr
 
 from ..conftest import ROLES, World
 from ..factories import UserFactory, WorkspaceFactory, WorkspaceMembershipFactory
-from .helpers import assert_error
+from .helpers import Api, assert_error
 
 # docs/permissions.md, workspace roles. In `world`: owner OWNER, admin ADMIN, manager/member/
 # ws_member MEMBER, viewer GUEST, outsider not in the workspace.
@@ -296,8 +296,14 @@ def test_a_member_of_another_workspace_is_404(as_role: Any, world: World) -> Non
 # ---------------------------------------------------------------- tokens
 
 
+def _signed_in(user: Any) -> Api:
+    browser = Client()
+    browser.force_login(user)
+    return Api(browser)
+
+
 def test_token_secret_is_shown_once_and_works(api: Any, world: World) -> None:
-    r = api(world.member).post("/tokens", {"name": "ci", "days": 7})
+    r = _signed_in(world.member).post("/tokens", {"name": "ci", "days": 7})
     assert r.status_code == 201, r.content
     secret = r.json()["secret"]
     assert secret.startswith("keel_")
@@ -339,7 +345,12 @@ def test_someone_elses_token_is_404(api: Any, world: World) -> None:
 def test_create_token_refuses_bad_input(
     api: Any, world: World, body: dict[str, Any], field: str
 ) -> None:
-    assert_error(api(world.member).post("/tokens", body), 422, field=field)
+    assert_error(_signed_in(world.member).post("/tokens", body), 422, field=field)
+
+
+def test_a_token_cannot_mint_tokens(api: Any, world: World) -> None:
+    assert_error(api(world.member).post("/tokens", {"name": "child", "days": 3650}), 401)
+    assert ApiToken.objects.filter(user=world.member).count() == 1  # the fixture's own
 
 
 # ---------------------------------------------------------------- lists: pages and queries
@@ -433,3 +444,16 @@ def test_token_calls_answer_in_the_persons_language(api: Any, world: World) -> N
         api(world.owner).client.get("/api/v1/me", HTTP_ACCEPT_LANGUAGE="en")["Content-Language"]
         == "en"
     )
+
+
+def test_a_write_without_credentials_is_401_even_with_csrf_checks(world: World) -> None:
+    browser = Client(enforce_csrf_checks=True)
+    r = browser.post("/api/v1/workspaces", {"name": "X"}, content_type="application/json")
+    assert_error(r, 401)
+    r = browser.post(
+        "/api/v1/workspaces",
+        {"name": "X"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Bearer keel_wrong",
+    )
+    assert_error(r, 401)

@@ -108,7 +108,7 @@ def known(db: Any, no_connection_recycling: None) -> dict[str, Any]:
     )
     plan = _plan(owner, ws)
     p_member = project_member_add(
-        actor=owner, project=plan["project"], user=colleague, role="member"
+        actor=owner, project=plan["project"], user_id=colleague.pk, role="member"
     )
     _token, secret = token_create(actor=owner, name="schemathesis")
     spare_token, _ = token_create(actor=owner, name="to revoke")  # never the one in use

@@ -185,3 +185,24 @@ def test_logout_ends_the_session_on_the_server(db: object) -> None:
     c.post("/accounts/logout/")
     assert not Session.objects.filter(session_key=key).exists()
     assert not UserSession.objects.filter(user=user).exists()
+
+
+def test_changing_the_password_keeps_this_browser_in_the_sessions_list(db: object) -> None:
+    user = UserFactory(email="sam@example.com")
+    c = Client()
+    c.post("/accounts/login/", {"login": "sam@example.com", "password": PASSWORD})
+    old = c.cookies["sessionid"].value
+    r = c.post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": PASSWORD,
+            "password1": "a-new-long-secret-77",
+            "password2": "a-new-long-secret-77",
+        },
+    )
+    assert r.status_code == 302
+    new = c.cookies["sessionid"].value
+    assert new != old
+    assert list(UserSession.objects.filter(user=user).values_list("session_key", flat=True)) == [
+        new
+    ]

@@ -89,3 +89,29 @@ def test_archived_project_is_read_only(world: World) -> None:
 def test_inactive_user_has_no_rights(world: World) -> None:
     world.manager.is_active = False
     assert not can(world.manager, P.VIEW, world.project)
+
+
+def test_leaving_the_workspace_takes_project_access_with_it(world: World) -> None:
+    from keel.apps.accounts.models import WorkspaceMembership
+    from keel.apps.accounts.services import workspace_member_remove
+    from keel.apps.projects.models import ProjectMembership
+
+    m = WorkspaceMembership.objects.get(workspace=world.workspace, user=world.manager)
+    workspace_member_remove(actor=world.owner, membership=m)
+    for attr in ("_keel_workspace_roles", "_keel_project_roles"):
+        world.manager.__dict__.pop(attr, None)
+    assert not can(world.manager, P.VIEW, world.project)
+    assert world.project not in list(projects_for(world.manager))
+    assert not ProjectMembership.objects.filter(user=world.manager).exists()
+
+
+def test_a_lingering_project_membership_without_the_workspace_grants_nothing(world: World) -> None:
+    """Even if a project membership outlived its workspace membership (data imported by
+    hand, say), it gives no access."""
+    from keel.apps.accounts.models import WorkspaceMembership
+
+    WorkspaceMembership.objects.filter(workspace=world.workspace, user=world.member).delete()
+    assert not can(world.member, P.VIEW, world.project)
+    assert world.project not in list(projects_for(world.member))
+    with pytest.raises(NotFound):
+        project_get(world.member, world.project.pk)

@@ -229,3 +229,50 @@ def test_china_make_up_working_day(world: World) -> None:
     # so does Saturday 10-10, a make-up working day: four working days end on the Saturday.
     assert t.start == dt.date(2026, 9, 30)
     assert t.finish == dt.date(2026, 10, 10)
+
+
+def test_holidays_are_known_however_far_the_plan_runs(world: World) -> None:
+    """New Year's Day 2029 is a holiday in China even though the project's target finish is
+    in 2026: the calendar grows with the plan."""
+    from keel.apps.projects.services import project_update
+
+    p = world.project
+    project_update(
+        actor=world.manager, project=p, version=p.version, changes={"holiday_country": "CN"}
+    )
+    late = mk(world, "Far away", "1", constraint_type="snet", constraint_date=dt.date(2029, 1, 1))
+    assert late.start == dt.date(2029, 1, 2)
+
+
+def test_the_wbs_has_a_depth_limit(world: World) -> None:
+    from keel.apps.planning.services import MAX_DEPTH, MSG_TOO_DEEP
+
+    parent = None
+    for level in range(MAX_DEPTH):
+        parent = mk(world, f"L{level + 1}", parent_id=parent.pk if parent else None)
+    assert parent is not None and parent.wbs_code.count(".") == MAX_DEPTH - 1
+    with pytest.raises(ValidationFailed) as exc:
+        mk(world, "Too deep", parent_id=parent.pk)
+    assert exc.value.fields["parent_id"] == [str(MSG_TOO_DEEP % {"max": MAX_DEPTH})]
+    # Moving a two-level branch under level 11 would make 13 levels.
+    top = mk(world, "Branch")
+    mk(world, "Leaf", parent_id=top.pk)
+    level_11 = Task.objects.get(name=f"L{MAX_DEPTH - 1}")
+    top.refresh_from_db()
+    with pytest.raises(ValidationFailed):
+        task_move(
+            actor=world.manager, task=top, parent_id=level_11.pk, position=0, version=top.version
+        )
+
+
+def test_a_task_cannot_move_under_a_task_it_is_linked_to(world: World) -> None:
+    a, b = mk(world, "A"), mk(world, "B")
+    dependency_create(
+        actor=world.manager, project=world.project, predecessor_id=a.pk, successor_id=b.pk
+    )
+    b.refresh_from_db()
+    with pytest.raises(ValidationFailed) as exc:
+        task_move(actor=world.manager, task=b, parent_id=a.pk, position=0, version=b.version)
+    assert exc.value.fields["parent_id"] == [str(MSG_LINK_SUMMARY)]
+    b.refresh_from_db()
+    assert b.parent_id is None

@@ -103,10 +103,10 @@ def test_unknown_field_is_refused(world: World) -> None:
 def test_members_need_workspace_membership_and_one_manager_stays(world: World) -> None:
     with pytest.raises(ValidationFailed):
         project_member_add(
-            actor=world.manager, project=world.project, user=world.outsider, role="member"
+            actor=world.manager, project=world.project, user_id=world.outsider.pk, role="member"
         )
     m = project_member_add(
-        actor=world.manager, project=world.project, user=world.ws_member, role="viewer"
+        actor=world.manager, project=world.project, user_id=world.ws_member.pk, role="viewer"
     )
     assert m.role == "viewer"
     manager = ProjectMembership.objects.get(project=world.project, user=world.manager)

@@ -72,3 +72,24 @@ def test_demo_loads_once_with_two_projects() -> None:
     r = runner.invoke(app, ["demo"])
     assert r.exit_code == 0 and "already" in r.output
     assert Project.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_deactivate_signs_out_and_stops_tokens() -> None:
+    from keel.apps.accounts.services import token_create, user_create
+
+    user = user_create(email="gone@example.com", password="a-long-enough-secret-42")
+    _token, secret = token_create(actor=user, name="x")
+    r = runner.invoke(app, ["deactivate", "gone@example.com"])
+    assert r.exit_code == 0, r.output
+    user.refresh_from_db()
+    assert not user.is_active and user_for_token(secret) is None
+    assert runner.invoke(app, ["deactivate", "nobody@example.com"]).exit_code == 2
+
+
+@pytest.mark.django_db
+def test_demo_is_refused_with_production_settings(settings: object) -> None:
+    settings.SETTINGS_MODULE = "keel.config.settings.prod"  # type: ignore[attr-defined]
+    r = runner.invoke(app, ["demo"])
+    assert r.exit_code == 2 and "production" in r.output
+    assert not Project.objects.exists()

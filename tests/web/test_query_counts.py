@@ -83,3 +83,24 @@ def test_project_list_queries_for_a_project_member(world: World, login: Any) -> 
         project = ProjectFactory(workspace=world.workspace)
         project.memberships.create(user=world.member, role="viewer")
     assert _queries(client, reverse("projects:list")) == few
+
+
+def test_workspaces_page_queries_do_not_grow_with_workspaces(world: World, login: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ..factories import WorkspaceFactory, WorkspaceMembershipFactory
+
+    client = login(world.member)
+    client.get(reverse("accounts:workspaces"))
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("accounts:workspaces")).status_code == 200
+            assert client.get(reverse("projects:list")).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    for _ in range(5):
+        WorkspaceMembershipFactory(workspace=WorkspaceFactory(), user=world.member)
+    assert count() == before

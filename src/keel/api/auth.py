@@ -7,9 +7,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import translation
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security import HttpBearer
 
 from keel.apps.accounts.selectors import user_for_token
+from keel.common.api import ActiveSessionAuth
 
 
 class TokenAuth(HttpBearer):
@@ -25,14 +26,6 @@ class TokenAuth(HttpBearer):
             translation.activate(user.language)
             request.LANGUAGE_CODE = translation.get_language()
         return user
-
-
-class ActiveSessionAuth(SessionAuth):
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = super().authenticate(request, key)
-        if user is not None and getattr(user, "is_active", False):
-            return user
-        return None
 
 
 AUTH = [TokenAuth(), ActiveSessionAuth()]

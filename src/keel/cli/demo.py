@@ -459,7 +459,7 @@ def load_demo(
                     project_member_add(
                         actor=demo_user,
                         project=project,
-                        user=people[mail.split("@")[0]],
+                        user_id=people[mail.split("@")[0]].pk,
                         role=ProjectRole.MEMBER,
                     )
                 goals = _make_goals(demo_user, project, goal_specs, demo_user)

@@ -74,6 +74,14 @@ def with_django(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _refuse_demo_in_production() -> None:
+    """The demo's people share a published password: never on a production server."""
+    from django.conf import settings
+
+    if settings.SETTINGS_MODULE.endswith(".prod"):
+        raise fail("the demo workspace is not loaded with production settings")
+
+
 def _manage(*args: str) -> None:
     from django.core.management import call_command
 
@@ -97,6 +105,7 @@ def demo(
     """Load the demo workspace (two projects) unless it is already there."""
     from .demo import load_demo
 
+    _refuse_demo_in_production()
     created = load_demo(email=DEMO_EMAIL, password=DEMO_PASSWORD, reset=reset, console=out)
     if created:
         out.print(
@@ -147,7 +156,9 @@ def createuser(
 def token_create_cmd(
     email: Annotated[str, typer.Option("--user", help="E-mail of the token's owner.")],
     name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
-    days: Annotated[int, typer.Option(help="Days until it expires.")] = 90,
+    days: Annotated[
+        int | None, typer.Option(help="Days until it expires [default: KEEL_API_TOKEN_DAYS, 90].")
+    ] = None,
 ) -> None:
     """Create a personal API token and print it once."""
     from keel.apps.accounts.models import User
@@ -162,6 +173,22 @@ def token_create_cmd(
         "It is shown only now:"
     )
     print(secret)
+
+
+@app.command()
+@with_django
+def deactivate(
+    email: Annotated[str, typer.Argument(help="E-mail of the person to deactivate.")],
+) -> None:
+    """Deactivate a user: they are signed out everywhere and their API tokens stop working."""
+    from keel.apps.accounts.models import User
+    from keel.apps.accounts.services import user_deactivate
+
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        raise fail(f"no user with e-mail {email}")
+    user_deactivate(actor=None, user=user)  # the operator at the console
+    out.print(f"Deactivated {user.email}")
 
 
 @token_app.command("list")
@@ -248,6 +275,7 @@ def serve(
     if with_demo:
         from .demo import load_demo
 
+        _refuse_demo_in_production()
         load_demo(email=DEMO_EMAIL, password=DEMO_PASSWORD, reset=False, console=out)
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = settings.SETTINGS_MODULE

@@ -20,7 +20,7 @@ def apply_ordering(qs: QuerySet[M], ordering: str | None, allowed: Iterable[str]
     allowed_set = set(allowed)
     keys = [k.strip() for k in ordering.split(",") if k.strip()]
     for key in keys:
-        if key.lstrip("-") not in allowed_set:
+        if key.removeprefix("-") not in allowed_set:
             raise ValidationFailed(
                 fields={
                     "ordering": [

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from keel.common.api import ListQuery, PathId, errors, paginate
+from keel.common.api import ActiveSessionAuth, ListQuery, PathId, errors, paginate
 
 from . import selectors, services
 from .schemas import (
@@ -183,9 +183,17 @@ def token_list(request: HttpRequest, query: Query[ListQuery]) -> Any:
     return paginate(selectors.tokens_for(_actor(request)), query)
 
 
-@router.post("/tokens", response={201: TokenCreated, **errors(400, 401, 403, 422)}, tags=["tokens"])
+@router.post(
+    "/tokens",
+    response={201: TokenCreated, **errors(400, 401, 403, 422)},
+    tags=["tokens"],
+    # A token may not mint tokens (they would outlive it and survive its revocation): new
+    # tokens come from a signed-in browser session, or from `keel token create`.
+    auth=[ActiveSessionAuth()],
+)
 def token_create(request: HttpRequest, payload: TokenCreate) -> Any:
-    """Create a token. The response carries the secret; it cannot be shown again."""
+    """Create a token (from a signed-in browser session only). The response carries the
+    secret; it cannot be shown again."""
     token, secret = services.token_create(
         actor=_actor(request), name=payload.name, days=payload.days
     )

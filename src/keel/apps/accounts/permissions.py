@@ -44,6 +44,13 @@ def workspace_role(user: Any, workspace: Workspace | int) -> WorkspaceRole | Non
     return cache[ws_id]
 
 
+def remember_roles(user: Any, roles: dict[int, str | None]) -> None:
+    """Seed the per-request role cache from a query that already read the roles."""
+    cache: dict[int, WorkspaceRole | None] = user.__dict__.setdefault(_CACHE_ATTR, {})
+    for ws_id, role in roles.items():
+        cache[ws_id] = WorkspaceRole(role) if role else None
+
+
 def forget_roles(user: Any) -> None:
     """Drop cached roles after a membership change made in the same request."""
     user.__dict__.pop(_CACHE_ATTR, None)

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
@@ -141,9 +141,10 @@ def session_revoke(*, actor: User, session_id: int) -> None:
 
 
 @transaction.atomic
-def user_deactivate(*, actor: User, user: User) -> User:
-    """Only staff may deactivate others; everyone may close their own account."""
-    if actor.pk != user.pk and not actor.is_staff:
+def user_deactivate(*, actor: User | None, user: User) -> User:
+    """Only staff may deactivate others; everyone may close their own account. `actor=None`
+    is the operator at the server's console (`keel deactivate`)."""
+    if actor is not None and actor.pk != user.pk and not actor.is_staff:
         raise PermissionDenied()
     user.is_active = False
     user.save(update_fields=["is_active"])
@@ -192,7 +193,11 @@ def workspace_create(*, actor: User, name: str, slug: str | None = None) -> Work
     slug = slugify(slug or name)[:60] or f"ws-{secrets.token_hex(3)}"
     if Workspace.objects.filter(slug=slug).exists():
         raise ValidationFailed(fields={"slug": [MSG_SLUG_TAKEN]})
-    ws = Workspace.objects.create(name=name[:120], slug=slug)
+    try:
+        with transaction.atomic():
+            ws = Workspace.objects.create(name=name[:120], slug=slug)
+    except IntegrityError:  # taken by a concurrent request since we checked
+        raise ValidationFailed(fields={"slug": [MSG_SLUG_TAKEN]}) from None
     WorkspaceMembership.objects.create(workspace=ws, user=actor, role=WorkspaceRole.OWNER)
     forget_roles(actor)
     return ws
@@ -245,6 +250,12 @@ def workspace_member_add(
     return WorkspaceMembership.objects.create(workspace=workspace, user=user, role=new_role)
 
 
+def _lock(workspace: Workspace) -> None:
+    """Serialise membership changes of one workspace, so two owners demoting each other at
+    the same moment cannot leave it with none."""
+    Workspace.objects.select_for_update().filter(pk=workspace.pk).first()
+
+
 def _owners_left(workspace: Workspace, excluding: int) -> int:
     return (
         WorkspaceMembership.objects.filter(workspace=workspace, role=WorkspaceRole.OWNER)
@@ -259,6 +270,7 @@ def workspace_member_update(
 ) -> WorkspaceMembership:
     workspace = membership.workspace
     workspace_require(actor, WorkspaceAction.MANAGE_MEMBERS, workspace)
+    _lock(workspace)
     m = WorkspaceMembership.objects.select_for_update().get(pk=membership.pk)
     check_version(m.version, version)
     new_role = _validate_role(role)
@@ -278,10 +290,16 @@ def workspace_member_update(
 @transaction.atomic
 def workspace_member_remove(*, actor: User, membership: WorkspaceMembership) -> None:
     workspace = membership.workspace
+    _lock(workspace)
+    membership = WorkspaceMembership.objects.select_related("user").get(pk=membership.pk)
     if membership.user_id != actor.pk:  # anyone may leave; removing others needs the right
         workspace_require(actor, WorkspaceAction.MANAGE_MEMBERS, workspace)
         _check_owner_change(actor, workspace, membership.role, None)
     if membership.role == WorkspaceRole.OWNER and not _owners_left(workspace, membership.pk):
         raise ValidationFailed(MSG_LAST_OWNER, fields={"role": [MSG_LAST_OWNER]})
     membership.delete()
+    # Project memberships belong to the workspace membership; without it they would linger
+    # as access nobody can see in the workspace's member list.
+    # (Reached through the reverse relation: projects depend on accounts, not the reverse.)
+    membership.user.project_memberships.filter(project__workspace=workspace).delete()
     forget_roles(membership.user)

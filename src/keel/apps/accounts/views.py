@@ -38,7 +38,7 @@ from .selectors import (
     workspace_members,
     workspace_membership_get,
     workspace_require,
-    workspaces_for,
+    workspaces_with_roles,
 )
 
 # ---------------------------------------------------------------- profile
@@ -202,7 +202,7 @@ def workspaces_view(request: HttpRequest) -> HttpResponse:
         form = WorkspaceCreateForm()
     rows = [
         {"workspace": ws, "role": workspace_role(request.user, ws)}
-        for ws in workspaces_for(request.user)
+        for ws in workspaces_with_roles(request.user)
     ]
     return render(request, "accounts/workspaces.html", {"rows": rows, "form": form}, status=status)
 

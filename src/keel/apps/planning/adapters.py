@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from keel.apps.projects.adapters import project_calendar
+from keel.apps.projects.adapters import holidays_known_until, project_calendar
 from keel.apps.projects.models import Project
 from keel.engine.calendars import WorkCalendar
 from keel.engine.scheduling import schedule
@@ -47,12 +47,22 @@ def compute_schedule(
     *,
     status_date: date | None = None,
 ) -> tuple[ScheduleResult, WorkCalendar]:
-    calendar = project_calendar(project)
-    result = schedule(
-        project_start=project.start_date,
-        calendar=calendar,
-        tasks=[task_in(t) for t in tasks],
-        links=[link_in(d) for d in deps],
-        status_date=status_date,
-    )
+    task_rows = [task_in(t) for t in tasks]
+    link_rows = [link_in(d) for d in deps]
+    until: date | None = None
+    # Public holidays are loaded for the years the plan is expected to span; a plan that
+    # runs past them is scheduled again with the holidays of the years it reaches.
+    for _attempt in range(3):
+        calendar = project_calendar(project, until=until)
+        result = schedule(
+            project_start=project.start_date,
+            calendar=calendar,
+            tasks=task_rows,
+            links=link_rows,
+            status_date=status_date,
+        )
+        known = holidays_known_until(project, until=until)
+        if not project.holiday_country or result.project_finish <= known:
+            break
+        until = result.project_finish
     return result, calendar

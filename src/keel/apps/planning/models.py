@@ -69,7 +69,8 @@ class Task(VersionedModel):
         verbose_name=_("summary task"),
     )
     position = models.PositiveIntegerField(_("position"), default=0)
-    wbs_code = models.CharField(_("WBS code"), max_length=60, blank=True, db_index=True)
+    # Up to services.MAX_DEPTH levels of up to five digits each.
+    wbs_code = models.CharField(_("WBS code"), max_length=100, blank=True, db_index=True)
     name = models.CharField(_("name"), max_length=255)
     description = models.TextField(_("description"), blank=True)
     owner = models.ForeignKey(

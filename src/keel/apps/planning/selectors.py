@@ -152,7 +152,7 @@ def milestones_for(
     actor: Any, project: Project, *, today: date | None = None, status: str | None = None
 ) -> list[MilestoneRow]:
     today = today or timezone.localdate(timezone=zoneinfo.ZoneInfo(project.timezone))
-    calendar = project_calendar(project)
+    calendar = project_calendar(project, until=project.scheduled_finish)
 
     def slack(t: Task) -> float | None:
         if t.finish is None or t.deadline is None or t.deadline < t.finish:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.translation import gettext_lazy as _
 
 from keel.apps.accounts.models import User, WorkspaceMembership
@@ -26,6 +26,8 @@ from .models import SCHEDULE_OUTPUTS, Constraint, Dependency, Task, TaskStatus
 MSG_LOOP = _("This dependency would close a loop: %(loop)s.")
 MSG_PARENT_OTHER_PROJECT = _("The summary task belongs to another project.")
 MSG_PARENT_DESCENDANT = _("A task cannot be moved under itself or one of its subtasks.")
+MAX_DEPTH = 12
+MSG_TOO_DEEP = _("The WBS may be at most %(max)d levels deep.")
 MSG_PARENT_MILESTONE = _("A milestone cannot have subtasks.")
 MSG_CONSTRAINT_DATE = _("This constraint needs a date.")
 MSG_NOT_MEMBER = _("This person is not a member of the project's workspace.")
@@ -87,8 +89,9 @@ def wbs_renumber(project: Project) -> None:
 def schedule_recalculate(project: Project, *, status_date: date | None = None) -> None:
     """Recompute every task's dates, floats and roll-ups with the engine and store them.
     Internal: callers have already checked permission."""
-    # Read the project afresh: the caller's copy may predate a calendar change.
-    project = Project.objects.get(pk=project.pk)
+    # Read the project afresh (the caller's copy may predate a calendar change), and lock it
+    # so two recalculations of one plan do not interleave their writes.
+    project = Project.objects.select_for_update().get(pk=project.pk)
     tasks = list(Task.objects.filter(project=project))
     deps = list(Dependency.objects.filter(project=project))
     parents = {t.parent_id for t in tasks if t.parent_id is not None}
@@ -128,8 +131,14 @@ def schedule_recalculate(project: Project, *, status_date: date | None = None) -
             for k, v in new.items():
                 setattr(t, k, v)
             changed.append(t)
-    if changed:
-        Task.objects.bulk_update(changed, [*SCHEDULE_OUTPUTS, "percent_complete"], batch_size=500)
+    # Only summaries get a computed percent complete; a leaf's is people's input, and writing
+    # back the value read above could undo an edit made meanwhile.
+    summaries = [t for t in changed if t.pk in parents]
+    leaves = [t for t in changed if t.pk not in parents]
+    if summaries:
+        Task.objects.bulk_update(summaries, [*SCHEDULE_OUTPUTS, "percent_complete"], batch_size=500)
+    if leaves:
+        Task.objects.bulk_update(leaves, list(SCHEDULE_OUTPUTS), batch_size=500)
     finish = result.project_finish if tasks else None
     if project.scheduled_finish != finish:
         Project.objects.filter(pk=project.pk).update(scheduled_finish=finish)
@@ -219,12 +228,29 @@ def _check_parent(project: Project, task: Task | None, parent_id: int | None) ->
         raise ValidationFailed(fields={"parent_id": [MSG_PARENT_OTHER_PROJECT]})
     if parent.is_milestone:
         raise ValidationFailed(fields={"parent_id": [MSG_PARENT_MILESTONE]})
+    height = 1  # levels the task (with its subtasks) adds under the parent
     if task is not None and task.pk is not None:
-        nodes = wbs_nodes(
-            Task.objects.filter(project=project).values_list("id", "parent_id", "position")
-        )
-        if parent.pk == task.pk or parent.pk in descendants(nodes, task.pk):
+        rows = list(Task.objects.filter(project=project).values_list("id", "parent_id", "position"))
+        below = descendants(wbs_nodes(rows), task.pk)
+        if parent.pk == task.pk or parent.pk in below:
             raise ValidationFailed(fields={"parent_id": [MSG_PARENT_DESCENDANT]})
+        parent_of = {i: p for i, p, _pos in rows}
+        above: set[int] = set()
+        node: int | None = parent.pk
+        while node is not None:
+            above.add(node)
+            node = parent_of.get(node)
+        moving = {task.pk, *below}
+        if Dependency.objects.filter(
+            Q(predecessor_id__in=moving, successor_id__in=above)
+            | Q(predecessor_id__in=above, successor_id__in=moving)
+        ).exists():
+            raise ValidationFailed(fields={"parent_id": [MSG_LINK_SUMMARY]})
+        own = task.wbs_code.count(".")
+        codes = Task.objects.filter(pk__in=below).values_list("wbs_code", flat=True)
+        height += max((c.count(".") - own for c in codes), default=0)
+    if parent.wbs_code.count(".") + 1 + height > MAX_DEPTH:
+        raise ValidationFailed(fields={"parent_id": [MSG_TOO_DEEP % {"max": MAX_DEPTH}]})
     return parent
 
 

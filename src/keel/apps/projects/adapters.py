@@ -20,7 +20,7 @@ def project_calendar(project: Project, *, until: date | None = None) -> WorkCale
     working: set[date] = set()
     if project.holiday_country:
         first = project.start_date.year
-        last = max(first, (until or project.target_finish or project.start_date).year) + 2
+        last = holidays_known_until(project, until=until).year
         country = public_holidays.country_holidays(
             project.holiday_country, years=range(first - 1, last + 1)
         )
@@ -39,6 +39,13 @@ def project_calendar(project: Project, *, until: date | None = None) -> WorkCale
         holidays=frozenset(holidays),
         working_days=frozenset(working),
     )
+
+
+def holidays_known_until(project: Project, *, until: date | None = None) -> date:
+    """The last day whose public holidays `project_calendar(project, until=until)` includes:
+    two years past the later of the target finish and `until`."""
+    last = max(project.start_date, until or project.target_finish or project.start_date).year
+    return date(last + 2, 12, 31)
 
 
 def holiday_countries() -> list[tuple[str, str]]:

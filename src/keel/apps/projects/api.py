@@ -3,8 +3,6 @@ check permission), writes through services; this module only shapes requests and
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.http import HttpRequest
@@ -13,7 +11,6 @@ from ninja import Query, Router, Status
 from keel.apps.accounts import selectors as account_selectors
 from keel.apps.audit.selectors import history_for
 from keel.common.api import HistoryPage, ListQuery, PathId, errors, paginate
-from keel.common.errors import ValidationFailed
 
 from . import selectors, services
 from .schemas import (
@@ -39,16 +36,6 @@ router = Router(tags=["projects"])
 
 def _actor(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
-
-
-@contextmanager
-def _fields_renamed(**names: str) -> Iterator[None]:
-    """Report a service's field errors under the names the API uses."""
-    try:
-        yield
-    except ValidationFailed as exc:
-        exc.fields = {names.get(k, k): v for k, v in exc.fields.items()}
-        raise
 
 
 # ---------------------------------------------------------------- projects
@@ -154,19 +141,9 @@ def project_member_add(
     """Give a member of the project's workspace a role in the project."""
     actor = _actor(request)
     project = selectors.project_get(actor, project_id)
-    # The service takes a user object; the workspace's member list is the selector that can
-    # name one (and it refuses people who may not see it).
-    membership = (
-        account_selectors.workspace_members(actor=actor, workspace=project.workspace)
-        .filter(user_id=payload.user_id)
-        .first()
+    m = services.project_member_add(
+        actor=actor, project=project, user_id=payload.user_id, role=payload.role
     )
-    if membership is None:
-        raise ValidationFailed(fields={"user_id": [services.MSG_NOT_WS_MEMBER]})
-    with _fields_renamed(user="user_id"):
-        m = services.project_member_add(
-            actor=actor, project=project, user=membership.user, role=payload.role
-        )
     return Status(201, m)
 
 

@@ -68,7 +68,9 @@ def project_role(user: Any, project: Project) -> ProjectRole | None:
     cache: dict[int, ProjectRole | None] = user.__dict__.setdefault(_CACHE_ATTR, {})
     if project.pk not in cache:
         ws_role = workspace_role(user, project.workspace_id)
-        if ws_role in (WorkspaceRole.OWNER, WorkspaceRole.ADMIN):
+        if ws_role is None:
+            cache[project.pk] = None  # left the workspace: its projects go with it
+        elif ws_role in (WorkspaceRole.OWNER, WorkspaceRole.ADMIN):
             cache[project.pk] = ProjectRole.MANAGER
         else:
             role = (
@@ -105,7 +107,9 @@ def visible_projects_q(user: Any) -> Q:
     admin_ws = WorkspaceMembership.objects.filter(
         user=user, role__in=[WorkspaceRole.OWNER, WorkspaceRole.ADMIN]
     ).values("workspace_id")
-    member_of = ProjectMembership.objects.filter(user=user).values("project_id")
+    member_of = ProjectMembership.objects.filter(
+        user=user, project__workspace__memberships__user=user
+    ).values("project_id")
     return Q(workspace_id__in=admin_ws) | Q(id__in=member_of)
 
 

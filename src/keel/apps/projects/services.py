@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import holidays as public_holidays
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -175,7 +175,11 @@ def project_create(
         holiday_country=holiday_country,
     )
     _validate_project(project)
-    project.save()
+    try:
+        with transaction.atomic():
+            project.save()
+    except IntegrityError:  # the same code taken by a concurrent request since we checked
+        raise ValidationFailed(fields={"code": [MSG_CODE_TAKEN]}) from None
     ProjectMembership.objects.create(project=project, user=actor, role=ProjectRole.MANAGER)
     forget_roles(actor)
     return project
@@ -220,20 +224,30 @@ def project_archive(
 
 @transaction.atomic
 def project_member_add(
-    *, actor: User, project: Project, user: User, role: str
+    *, actor: User, project: Project, user_id: int, role: str
 ) -> ProjectMembership:
+    """Give a member of the project's workspace a role in the project."""
     require(actor, ProjectAction.MANAGE_MEMBERS, project)
     if role not in ProjectRole.values:
         raise ValidationFailed(fields={"role": [_("Unknown role.")]})
-    if not WorkspaceMembership.objects.filter(
-        workspace_id=project.workspace_id, user=user
-    ).exists():
+    ws_member = (
+        WorkspaceMembership.objects.select_related("user")
+        .filter(workspace_id=project.workspace_id, user_id=user_id)
+        .first()
+    )
+    if ws_member is None:
         raise ValidationFailed(fields={"user_id": [MSG_NOT_WS_MEMBER]})
+    user = ws_member.user
     if ProjectMembership.objects.filter(project=project, user=user).exists():
         raise ValidationFailed(fields={"user_id": [MSG_ALREADY_MEMBER]})
     m = ProjectMembership.objects.create(project=project, user=user, role=role)
     forget_roles(user)
     return m
+
+
+def _lock(project: Project) -> None:
+    """Serialise membership changes of one project (see accounts.services._lock)."""
+    Project.objects.select_for_update().filter(pk=project.pk).first()
 
 
 def _managers_left(project: Project, excluding: int) -> int:
@@ -249,6 +263,7 @@ def project_member_update(
     *, actor: User, membership: ProjectMembership, role: str, version: int | None
 ) -> ProjectMembership:
     require(actor, ProjectAction.MANAGE_MEMBERS, membership.project)
+    _lock(membership.project)
     m = ProjectMembership.objects.select_for_update().get(pk=membership.pk)
     check_version(m.version, version)
     if role not in ProjectRole.values:
@@ -268,6 +283,8 @@ def project_member_update(
 @transaction.atomic
 def project_member_remove(*, actor: User, membership: ProjectMembership) -> None:
     require(actor, ProjectAction.MANAGE_MEMBERS, membership.project)
+    _lock(membership.project)
+    membership = ProjectMembership.objects.select_related("user", "project").get(pk=membership.pk)
     if membership.role == ProjectRole.MANAGER and not _managers_left(
         membership.project, membership.pk
     ):

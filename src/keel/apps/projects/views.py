@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keel.apps.accounts.permissions import WorkspaceAction, can_workspace
-from keel.apps.accounts.selectors import workspaces_for
+from keel.apps.accounts.selectors import workspaces_for, workspaces_with_roles
 from keel.apps.audit.selectors import history_for
 from keel.common.errors import Conflict, KeelError, ValidationFailed
 from keel.common.pages import (
@@ -65,7 +65,7 @@ def project_flags(user: Any, project: Project) -> dict[str, bool]:
 def _creatable_workspaces(user: Any) -> list[tuple[int, str]]:
     return [
         (ws.pk, ws.name)
-        for ws in workspaces_for(user)
+        for ws in workspaces_with_roles(user)
         if can_workspace(user, WorkspaceAction.CREATE_PROJECT, ws)
     ]
 
@@ -318,7 +318,7 @@ def project_member_add(request: HttpRequest, pk: int) -> HttpResponse:
             services.project_member_add(
                 actor=request.user,  # type: ignore[arg-type]
                 project=project,
-                user=candidates[form.cleaned_data["user_id"]],
+                user_id=form.cleaned_data["user_id"],
                 role=form.cleaned_data["role"],
             )
         except KeelError as exc:
