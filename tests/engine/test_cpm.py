@@ -467,3 +467,22 @@ def test_milestone_the_morning_after_its_deadline_misses_it() -> None:
     assert dates(result, 1)[:2] == (may(5), may(5))
     assert result.tasks[1].misses_deadline
     assert result.tasks[1].total_float_days == 0
+
+
+def test_a_plan_past_year_9999_is_a_domain_error() -> None:
+    import datetime as _dt
+
+    import pytest as _pytest
+
+    from keel.engine.calendars import WorkCalendar as _Cal
+    from keel.engine.errors import DateOutOfRange
+    from keel.engine.scheduling import schedule as _schedule
+    from keel.engine.types import TaskIn as _TaskIn
+
+    with _pytest.raises(DateOutOfRange):
+        _schedule(
+            project_start=_dt.date(2999, 1, 1),
+            calendar=_Cal(weekdays=frozenset({0})),
+            tasks=[_TaskIn(id=1, duration_days=999_999)],
+            links=[],
+        )

@@ -145,7 +145,7 @@ REL_PLAN = [
                 owner="bob",
                 goal="perf",
             ),
-            T("2.2", "Resource leveling", 8, after=["2.1"], done=20, owner="bob"),
+            T("2.2", "Resource leveling", 8, after=["2.1"], owner="bob"),
             T("2.3", "New Gantt chart", 12, after=["1.4"], done=45, owner="carol", goal="nps"),
             T("2.4", "API v1 and tokens", 6, after=["1.4"], done=90, owner="alice"),
             T(
@@ -433,6 +433,7 @@ def load_demo(
                 start_date=_monday_before(today, 6),
                 target_finish=_monday_before(today, 6) + dt.timedelta(weeks=26),
                 timezone_name="Asia/Shanghai",
+                status_date=today,
                 currency="CNY",
                 holiday_country="CN",
             )
@@ -447,6 +448,7 @@ def load_demo(
                 start_date=_monday_before(today, 4),
                 target_finish=_monday_before(today, 4) + dt.timedelta(weeks=18),
                 timezone_name="Europe/London",
+                status_date=today,
                 currency="USD",
                 holiday_country="GB",
             )

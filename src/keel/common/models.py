@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# Dates people may type: wide enough for any real plan, narrow enough that date arithmetic
+# (working days added to them) stays inside the calendar.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+MSG_DATE_RANGE = _("Choose a date between 1900-01-01 and 2999-12-31.")
+
+
+def validate_plan_date(value: date | None) -> None:
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(MSG_DATE_RANGE, code="date_range")
+
+
+# Long enough for any description people write; a bound so a paste of a whole file is refused.
+LONG_TEXT = 20_000
+long_text = MaxLengthValidator(LONG_TEXT)
 
 
 class VersionedModel(models.Model):

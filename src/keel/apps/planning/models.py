@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from keel.apps.projects.models import Goal, Project
-from keel.common.models import VersionedModel
+from keel.common.models import VersionedModel, long_text, validate_plan_date
 
 
 class TaskStatus(models.TextChoices):
@@ -38,6 +38,9 @@ class Constraint(models.TextChoices):
     FNLT = "fnlt", _("Finish no later than")
     MSO = "mso", _("Must start on")
 
+
+# A century of working days: more is a typing slip, not a plan.
+MAX_DAYS = Decimal("36500")
 
 # What the engine writes onto a task at every recalculation.
 SCHEDULE_OUTPUTS = (
@@ -72,7 +75,7 @@ class Task(VersionedModel):
     # Up to services.MAX_DEPTH levels of up to five digits each.
     wbs_code = models.CharField(_("WBS code"), max_length=100, blank=True, db_index=True)
     name = models.CharField(_("name"), max_length=255)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[long_text])
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -93,22 +96,41 @@ class Task(VersionedModel):
         max_digits=8,
         decimal_places=2,
         default=Decimal("1"),
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_DAYS)],
     )
     optimistic_days = models.DecimalField(
-        _("optimistic"), max_digits=8, decimal_places=2, null=True, blank=True
+        _("optimistic"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_DAYS)],
     )
     most_likely_days = models.DecimalField(
-        _("most likely"), max_digits=8, decimal_places=2, null=True, blank=True
+        _("most likely"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_DAYS)],
     )
     pessimistic_days = models.DecimalField(
-        _("pessimistic"), max_digits=8, decimal_places=2, null=True, blank=True
+        _("pessimistic"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_DAYS)],
     )
     constraint_type = models.CharField(
         _("constraint"), max_length=4, choices=Constraint.choices, default=Constraint.ASAP
     )
-    constraint_date = models.DateField(_("constraint date"), null=True, blank=True)
-    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    constraint_date = models.DateField(
+        _("constraint date"), null=True, blank=True, validators=[validate_plan_date]
+    )
+    deadline = models.DateField(
+        _("deadline"), null=True, blank=True, validators=[validate_plan_date]
+    )
     priority = models.CharField(
         _("priority"), max_length=8, choices=Priority.choices, default=Priority.MEDIUM
     )
@@ -192,7 +214,11 @@ class Dependency(VersionedModel):
     )
     type = models.CharField(_("type"), max_length=2, choices=LinkType.choices, default=LinkType.FS)
     lag_days = models.DecimalField(
-        _("lag (working days)"), max_digits=8, decimal_places=2, default=Decimal("0")
+        _("lag (working days)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(-MAX_DAYS), MaxValueValidator(MAX_DAYS)],
     )
     history = HistoricalRecords()
 

@@ -96,7 +96,9 @@ def schedule_recalculate(project: Project, *, status_date: date | None = None) -
     deps = list(Dependency.objects.filter(project=project))
     parents = {t.parent_id for t in tasks if t.parent_id is not None}
     try:
-        result, _calendar = compute_schedule(project, tasks, deps, status_date=status_date)
+        result, _calendar = compute_schedule(
+            project, tasks, deps, status_date=status_date or project.status_date
+        )
     except CycleError as exc:
         raise ValidationFailed(
             MSG_LOOP % {"loop": _names(exc.cycle)},
@@ -195,8 +197,14 @@ def _validate_task(task: Task) -> None:
         errors["tags"] = [MSG_TAGS]
     else:
         task.tags = list(dict.fromkeys(t.strip() for t in task.tags))[:20]
+    # Status and percent complete tell one story: done is 100%, 100% is done, and a task
+    # with progress is no longer "to do".
     if task.status == TaskStatus.DONE:
         task.percent_complete = 100
+    elif task.percent_complete >= 100 and task.status != TaskStatus.CANCELLED:
+        task.status = TaskStatus.DONE
+    elif task.percent_complete > 0 and task.status == TaskStatus.TODO:
+        task.status = TaskStatus.IN_PROGRESS
     try:
         validate_instance(
             task,

@@ -49,4 +49,6 @@ def holidays_known_until(project: Project, *, until: date | None = None) -> date
 
 
 def holiday_countries() -> list[tuple[str, str]]:
-    return sorted((code, code) for code in public_holidays.list_supported_countries())
+    # The package also answers to three-letter aliases (CHN, UKR...); offer each country once.
+    codes = public_holidays.list_supported_countries()
+    return sorted((code, code) for code in codes if len(code) == 2)

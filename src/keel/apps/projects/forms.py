@@ -77,6 +77,12 @@ class ProjectFields(KeelForm):
     phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices, initial=Phase.INITIATION)
     start_date = forms.DateField(label=_("Start date"), widget=DateInput)
     target_finish = forms.DateField(label=_("Target finish"), required=False, widget=DateInput)
+    status_date = forms.DateField(
+        label=_("Status date"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Progress is reported up to this day; unfinished work is scheduled after it."),
+    )
     timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices, initial="UTC")
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="USD")
     hours_per_day = forms.DecimalField(
@@ -102,6 +108,7 @@ class ProjectFields(KeelForm):
             "timezone",
             "start_date",
             "target_finish",
+            "status_date",
             "currency",
             "hours_per_day",
         }
@@ -120,6 +127,7 @@ def project_initial(project: Project) -> dict[str, Any]:
         "phase": project.phase,
         "start_date": project.start_date,
         "target_finish": project.target_finish,
+        "status_date": project.status_date,
         "timezone": project.timezone,
         "currency": project.currency,
         "working_weekdays": list(project.working_weekdays),

@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from keel.apps.accounts.models import Workspace
-from keel.common.models import VersionedModel
+from keel.common.models import VersionedModel, long_text, validate_plan_date
 from keel.engine.metrics import metric_progress
 
 
@@ -39,12 +39,14 @@ class Project(VersionedModel):
     )
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[long_text])
     phase = models.CharField(
         _("phase"), max_length=12, choices=Phase.choices, default=Phase.INITIATION
     )
-    start_date = models.DateField(_("start date"))
-    target_finish = models.DateField(_("target finish"), null=True, blank=True)
+    start_date = models.DateField(_("start date"), validators=[validate_plan_date])
+    target_finish = models.DateField(
+        _("target finish"), null=True, blank=True, validators=[validate_plan_date]
+    )
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
     currency = models.CharField(_("currency"), max_length=3, default="USD")
     # Working calendar: ISO weekday digits (1 = Monday ... 7 = Sunday) that are working days.
@@ -63,6 +65,13 @@ class Project(VersionedModel):
         help_text=_(
             "Country whose public holidays (and make-up working days) the calendar follows."
         ),
+    )
+    status_date = models.DateField(
+        _("status date"),
+        null=True,
+        blank=True,
+        validators=[validate_plan_date],
+        help_text=_("The day progress is reported up to: work not yet done is scheduled after it."),
     )
     # Filled in by the schedule service from the engine's result, never typed by hand.
     scheduled_finish = models.DateField(_("scheduled finish"), null=True, blank=True)
@@ -131,7 +140,7 @@ class CalendarException(VersionedModel):
         related_name="calendar_exceptions",
         verbose_name=_("project"),
     )
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_plan_date])
     kind = models.CharField(_("kind"), max_length=10, choices=CalendarExceptionKind.choices)
     name = models.CharField(_("name"), max_length=100, blank=True)
     history = HistoricalRecords()
@@ -166,7 +175,7 @@ class Goal(VersionedModel):
         Project, on_delete=models.CASCADE, related_name="goals", verbose_name=_("project")
     )
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[long_text])
     kind = models.CharField(
         _("kind"), max_length=10, choices=GoalKind.choices, default=GoalKind.PRIMARY
     )
@@ -184,7 +193,9 @@ class Goal(VersionedModel):
     direction = models.CharField(
         _("direction"), max_length=4, choices=Direction.choices, default=Direction.UP
     )
-    due_date = models.DateField(_("due date"), null=True, blank=True)
+    due_date = models.DateField(
+        _("due date"), null=True, blank=True, validators=[validate_plan_date]
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -40,6 +40,7 @@ class ProjectOut(Schema):
     phase: Phase
     start_date: date
     target_finish: date | None
+    status_date: date | None = Field(description="Unfinished work is scheduled after this day.")
     scheduled_finish: date | None = Field(description="Computed by the schedule.")
     timezone: str
     currency: str
@@ -82,6 +83,7 @@ class ProjectCreate(In):
     working_weekdays: str = omittable(max_length=7, examples=["12345"])
     hours_per_day: HoursPerDay = omittable()
     holiday_country: str = omittable(max_length=2, examples=["CN"])
+    status_date: Day | None = None
 
 
 class ProjectPatch(In):
@@ -98,6 +100,7 @@ class ProjectPatch(In):
     working_weekdays: str = omittable(max_length=7)
     hours_per_day: HoursPerDay = omittable()
     holiday_country: str = omittable(max_length=2)
+    status_date: Day | None = None
     version: Version
 
 

@@ -23,6 +23,7 @@ from keel.common.errors import (
     check_version,
     validate_instance,
 )
+from keel.common.models import EARLIEST_DATE, LATEST_DATE, MSG_DATE_RANGE
 
 from .models import (
     CalendarException,
@@ -61,8 +62,15 @@ PROJECT_FIELDS = (
     "working_weekdays",
     "hours_per_day",
     "holiday_country",
+    "status_date",
 )
-CALENDAR_FIELDS = {"start_date", "working_weekdays", "hours_per_day", "holiday_country"}
+CALENDAR_FIELDS = {
+    "start_date",
+    "working_weekdays",
+    "hours_per_day",
+    "holiday_country",
+    "status_date",
+}
 GOAL_FIELDS = (
     "title",
     "description",
@@ -155,6 +163,7 @@ def project_create(
     working_weekdays: str = "12345",
     hours_per_day: Decimal = Decimal("8"),
     holiday_country: str = "",
+    status_date: date | None = None,
 ) -> Project:
     if workspace_role(actor, workspace) is None:
         raise NotFound()
@@ -173,6 +182,7 @@ def project_create(
         working_weekdays=working_weekdays,
         hours_per_day=hours_per_day,
         holiday_country=holiday_country,
+        status_date=status_date,
     )
     _validate_project(project)
     try:
@@ -301,6 +311,8 @@ def calendar_exception_set(
     require(actor, ProjectAction.EDIT, project)
     if kind not in CalendarExceptionKind.values:
         raise ValidationFailed(fields={"kind": [_("Unknown kind.")]})
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationFailed(fields={"day": [MSG_DATE_RANGE]})
     exc, _created = CalendarException.objects.update_or_create(
         project=project, date=day, defaults={"kind": kind, "name": name[:100]}
     )

@@ -114,6 +114,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
                     working_weekdays=data["working_weekdays"],
                     hours_per_day=data["hours_per_day"],
                     holiday_country=data["holiday_country"],
+                    status_date=data["status_date"],
                 )
             except KeelError as exc:
                 status = apply_service_errors(form, exc)

@@ -216,6 +216,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Refusals (403, 404, 422) are expected answers, not incidents: log server errors only.
+    "loggers": {"django.request": {"level": "ERROR"}},
 }
 
 KEEL_API_TOKEN_DAYS = int(os.environ.get("KEEL_API_TOKEN_DAYS", "90"))

@@ -64,6 +64,7 @@ UNKNOWN_RISK_TASK = "risk {risk}: task {task} is not in the plan."
 DUPLICATE_RISK = "risk {risk} appears more than once."
 
 _WHERE_PLAN = "plan"
+_LINK_TYPES = {str(t): t for t in LinkType}
 
 
 class PlanFormatError(DomainError):
@@ -293,7 +294,26 @@ def parse_plan_json(text: str) -> Plan:
 
 def _q(key: object) -> str:
     """A task or resource id as messages quote it."""
+    if isinstance(key, str) and key.isprintable() and '"' not in key and "\\" not in key:
+        return f'"{key}"'  # what json.dumps gives, without its cost (once per task)
     return json.dumps(key, ensure_ascii=False)
+
+
+def _acyclic(n: int, links: list[LinkIn]) -> bool:
+    """Whether the links (engine ids 1..n) leave no loop: Kahn's algorithm on integers,
+    much faster than `find_cycle`, which then runs only to name a loop."""
+    indeg = [0] * (n + 1)
+    succ: list[list[int]] = [[] for _ in range(n + 1)]
+    for link in links:
+        succ[link.predecessor_id].append(link.successor_id)
+        indeg[link.successor_id] += 1
+    ready = [v for v in range(n + 1) if not indeg[v]]
+    for v in ready:  # grows while it is read
+        for s in succ[v]:
+            indeg[s] -= 1
+            if not indeg[s]:
+                ready.append(s)
+    return len(ready) == n + 1
 
 
 class _Reader:
@@ -348,7 +368,7 @@ class _Reader:
             for pred_key, link in preds:
                 links.append(link)
                 edges.append((pred_key, key))
-        cycle = find_cycle(ids, edges)
+        cycle = None if _acyclic(len(ids), links) else find_cycle(ids, edges)
         if cycle is not None:
             raise PlanFormatError(DEPENDENCY_LOOP.format(path=" -> ".join(_q(k) for k in cycle)))
         self._check_hierarchy(tasks)
@@ -618,8 +638,10 @@ class _Reader:
         duration = self._number(item, "duration", where, required=not is_summary) or 0.0
         if duration < 0:
             raise PlanFormatError(NEGATIVE_DURATION.format(task=_q(key)))
+        # Optional fields are looked up only when present: the helpers give None otherwise.
         estimates = [
-            self._number(item, f, where) for f in ("optimistic", "most_likely", "pessimistic")
+            self._number(item, f, where) if f in item else None
+            for f in ("optimistic", "most_likely", "pessimistic")
         ]
         given = [e for e in estimates if e is not None]
         if given and (len(given) < 3 or not 0 <= given[0] <= given[1] <= given[2]):
@@ -635,15 +657,19 @@ class _Reader:
                         task=_q(key), value=_q(raw_constraint), choices=", ".join(ConstraintType)
                     )
                 ) from None
-        constraint_date = self._moment(item, "constraint_date", where)
+        constraint_date = (
+            self._moment(item, "constraint_date", where) if "constraint_date" in item else None
+        )
         if constraint_date is None and constraint not in (ConstraintType.ASAP, ConstraintType.ALAP):
             raise PlanFormatError(
                 MISSING_CONSTRAINT_DATE.format(task=_q(key), value=_q(str(constraint)))
             )
-        percent = self._number(item, "percent_complete", where) or 0.0
+        percent = (
+            self._number(item, "percent_complete", where) if "percent_complete" in item else None
+        ) or 0.0
         if not 0 <= percent <= 100:
             raise PlanFormatError(BAD_PERCENT.format(task=_q(key)))
-        priority = self._number(item, "priority", where) or 0
+        priority = (self._number(item, "priority", where) if "priority" in item else None) or 0
         demands_raw = item.get("demands", {})
         if not isinstance(demands_raw, dict):
             raise PlanFormatError(
@@ -674,11 +700,15 @@ class _Reader:
             if pkey not in ids:
                 raise PlanFormatError(UNKNOWN_PREDECESSOR.format(task=_q(key), pred=_q(pkey)))
             kind = p.get("type", "FS")
-            try:
-                link_type = LinkType(str(kind).upper())
-            except ValueError:
-                raise PlanFormatError(BAD_LINK_TYPE.format(task=_q(key), value=_q(kind))) from None
-            lag = self._number(p, "lag", where) or 0.0
+            link_type = _LINK_TYPES.get(kind) if isinstance(kind, str) else None
+            if link_type is None:
+                try:
+                    link_type = LinkType(str(kind).upper())
+                except ValueError:
+                    raise PlanFormatError(
+                        BAD_LINK_TYPE.format(task=_q(key), value=_q(kind))
+                    ) from None
+            lag = (self._number(p, "lag", where) if "lag" in p else None) or 0.0
             preds.append((pkey, LinkIn(ids[pkey], tid, link_type, lag)))
         parent = self._parent(item, ids)
         task = TaskIn(
@@ -687,10 +717,14 @@ class _Reader:
             parent_id=parent,
             constraint=constraint,
             constraint_date=constraint_date,
-            deadline=self._moment(item, "deadline", where),
+            deadline=self._moment(item, "deadline", where) if "deadline" in item else None,
             percent_complete=percent,
-            actual_start=self._moment(item, "actual_start", where),
-            actual_finish=self._moment(item, "actual_finish", where),
+            actual_start=(
+                self._moment(item, "actual_start", where) if "actual_start" in item else None
+            ),
+            actual_finish=(
+                self._moment(item, "actual_finish", where) if "actual_finish" in item else None
+            ),
         )
         plan_task = PlanTask(
             key=key,
