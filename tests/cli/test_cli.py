@@ -93,3 +93,17 @@ def test_demo_is_refused_with_production_settings(settings: object) -> None:
     r = runner.invoke(app, ["demo"])
     assert r.exit_code == 2 and "production" in r.output
     assert not Project.objects.exists()
+
+
+@pytest.mark.django_db
+def test_serve_refuses_a_busy_port_in_one_line() -> None:
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        r = runner.invoke(app, ["serve", "--port", str(port), "--no-worker"])
+    assert r.exit_code == 2
+    assert "cannot listen" in r.output and "Traceback" not in r.output
+    assert runner.invoke(app, ["serve", "--port", "99999"]).exit_code == 2

@@ -250,6 +250,18 @@ def i18n_compile() -> None:
     out.print(f"compiled {count} catalogue(s)")
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """Say so at once when another program holds the port, before starting anything."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise fail(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
 def _wait_for_db_ready() -> None:
     from django.db import connection
 
@@ -260,7 +272,7 @@ def _wait_for_db_ready() -> None:
 @with_django
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(help="Web worker processes.")] = 2,
     with_demo: Annotated[
         bool, typer.Option("--demo", help="Load the demo workspace once.")
@@ -270,6 +282,7 @@ def serve(
     """Migrate, then run the web server and the background worker until Ctrl-C."""
     from django.conf import settings
 
+    _check_port_free(host, port)
     _wait_for_db_ready()
     _manage("migrate", "--no-input", "--verbosity", "0")
     if with_demo:
