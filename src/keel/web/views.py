@@ -17,7 +17,7 @@ from django_htmx.http import reswap, retarget
 
 from keel.apps.planning.selectors import critical_path, milestones_for
 from keel.apps.projects.forms import ArchiveForm, project_for
-from keel.apps.projects.permissions import ProjectAction, can
+from keel.apps.projects.permissions import page_flags
 from keel.apps.projects.selectors import goals_for, project_members, projects_for
 from keel.common.pages import service_errors
 
@@ -57,7 +57,6 @@ def project_overview(request: HttpRequest, pk: int) -> HttpResponse:
     late_days = None
     if project.scheduled_finish and project.target_finish:
         late_days = (project.scheduled_finish - project.target_finish).days
-    P = ProjectAction
     ctx: dict[str, Any] = {
         "project": project,
         "tab": "overview",
@@ -73,11 +72,7 @@ def project_overview(request: HttpRequest, pk: int) -> HttpResponse:
         "archive_form": ArchiveForm(
             initial={"archived": not project.is_archived, "version": project.version}
         ),
-        "can_edit": can(user, P.EDIT, project),
-        "can_archive": can(user, P.ARCHIVE, project),
-        "can_manage_members": can(user, P.MANAGE_MEMBERS, project),
-        "can_edit_goals": can(user, P.EDIT_GOALS, project),
-        "can_edit_tasks": can(user, P.EDIT_TASKS, project),
+        **page_flags(user, project),
     }
     return render(request, "web/project_overview.html", ctx)
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from keel.apps.accounts.models import User, WorkspaceMembership
 from keel.apps.projects.models import Goal, Project
 from keel.apps.projects.permissions import ProjectAction, require
+from keel.apps.projects.services import MSG_NOT_WS_MEMBER
 from keel.common.errors import ValidationFailed, check_version, validate_instance
 from keel.engine.errors import CycleError, DomainError
 from keel.engine.graph import find_cycle
@@ -30,7 +31,6 @@ MAX_DEPTH = 12
 MSG_TOO_DEEP = _("The WBS may be at most %(max)d levels deep.")
 MSG_PARENT_MILESTONE = _("A milestone cannot have subtasks.")
 MSG_CONSTRAINT_DATE = _("This constraint needs a date.")
-MSG_NOT_MEMBER = _("This person is not a member of the project's workspace.")
 MSG_THREE_POINT = _("Optimistic <= most likely <= pessimistic, all three or none.")
 MSG_LINK_SAME = _("A task cannot depend on itself.")
 MSG_LINK_EXISTS = _("These tasks are already linked.")
@@ -167,7 +167,7 @@ def _check_people(project: Project, ids: Iterable[int | None], field: str) -> No
         ).values_list("user_id", flat=True)
     )
     if wanted - found:
-        raise ValidationFailed(fields={field: [MSG_NOT_MEMBER]})
+        raise ValidationFailed(fields={field: [MSG_NOT_WS_MEMBER]})
 
 
 def _check_goals(project: Project, ids: Iterable[int]) -> list[int]:
@@ -347,17 +347,16 @@ def task_update(
     return task
 
 
-def _reorder_siblings(project: Project, parent_id: int | None, moved: Task) -> None:
-    siblings = list(
-        Task.objects.filter(project=project, parent_id=parent_id)
-        .exclude(pk=moved.pk)
-        .order_by("position", "pk")
-    )
-    index = max(0, min(moved.position, len(siblings)))
-    siblings.insert(index, moved)
-    for i, t in enumerate(siblings):
+def _reorder_siblings(project: Project, parent_id: int | None, moved: Task | None = None) -> None:
+    """Number a task's siblings 0, 1, 2...: closing gaps, and putting `moved` (if given) at
+    the position it asks for."""
+    siblings = Task.objects.filter(project=project, parent_id=parent_id).order_by("position", "pk")
+    rows = list(siblings.exclude(pk=moved.pk) if moved is not None else siblings)
+    if moved is not None:
+        rows.insert(max(0, min(moved.position, len(rows))), moved)
+    for i, t in enumerate(rows):
         t.position = i
-    Task.objects.bulk_update(siblings, ["position"])
+    Task.objects.bulk_update(rows, ["position"])
 
 
 @transaction.atomic
@@ -376,20 +375,11 @@ def task_move(
     task.save()
     _reorder_siblings(project, parent_id, task)
     if old_parent != parent_id:
-        _reorder_siblings_compact(project, old_parent)
+        _reorder_siblings(project, old_parent)
     wbs_renumber(project)
     schedule_recalculate(project)
     task.refresh_from_db()
     return task
-
-
-def _reorder_siblings_compact(project: Project, parent_id: int | None) -> None:
-    siblings = list(
-        Task.objects.filter(project=project, parent_id=parent_id).order_by("position", "pk")
-    )
-    for i, t in enumerate(siblings):
-        t.position = i
-    Task.objects.bulk_update(siblings, ["position"])
 
 
 @transaction.atomic
@@ -399,7 +389,7 @@ def task_delete(*, actor: User, task: Task) -> None:
     project = task.project
     parent_id = task.parent_id
     task.delete()
-    _reorder_siblings_compact(project, parent_id)
+    _reorder_siblings(project, parent_id)
     wbs_renumber(project)
     schedule_recalculate(project)
 

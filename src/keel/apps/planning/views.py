@@ -18,7 +18,7 @@ from django_htmx.http import trigger_client_event
 from keel.apps.audit.selectors import history_for
 from keel.apps.projects.forms import people_choices, project_for
 from keel.apps.projects.models import Project
-from keel.apps.projects.permissions import ProjectAction, can
+from keel.apps.projects.permissions import ProjectAction, page_flags
 from keel.apps.projects.selectors import goal_get, goals_for
 from keel.common.errors import Conflict, KeelError
 from keel.common.pages import (
@@ -50,16 +50,6 @@ TREE = "planning/task_tree.html"
 PLAN_CHANGED = "plan-changed"  # the tree reloads itself on this event
 
 
-def _flags(user: Any, project: Project) -> dict[str, bool]:
-    return {
-        "can_edit": can(user, P.EDIT, project),
-        "can_edit_tasks": can(user, P.EDIT_TASKS, project),
-        "can_delete_tasks": can(user, P.DELETE_TASKS, project),
-        "can_edit_goals": can(user, P.EDIT_GOALS, project),
-        "can_manage_members": can(user, P.MANAGE_MEMBERS, project),
-    }
-
-
 def _with_depth(task: Task) -> Task:
     """The outline depth task_tree sets on its rows, for a row rendered on its own."""
     task.depth = task.wbs_code.count(".") if task.wbs_code else 0  # type: ignore[attr-defined]
@@ -86,7 +76,7 @@ def _tree_context(
         "tab": "tasks",
         "tasks": tasks,
         "add_form": add_form or QuickAddForm(parents=parent_choices(tasks)),
-        **_flags(request.user, project),
+        **page_flags(request.user, project),
     }
 
 
@@ -130,7 +120,7 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _row_context(request: HttpRequest, task: Task, **extra: Any) -> dict[str, Any]:
     project = task.project
-    ctx = {"task": _with_depth(task), "project": project, **_flags(request.user, project)}
+    ctx = {"task": _with_depth(task), "project": project, **page_flags(request.user, project)}
     ctx.update(extra)
     return ctx
 
@@ -197,7 +187,7 @@ def task_row_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, task: Task, **forms: Any) -> dict[str, Any]:
     project = task.project
-    flags = _flags(request.user, project)
+    flags = page_flags(request.user, project)
     others = [(t.pk, task_label(t)) for t in tasks_for(request.user, project) if t.pk != task.pk]
     ctx: dict[str, Any] = {
         "task": task,
@@ -397,7 +387,7 @@ def milestones(request: HttpRequest, pk: int) -> HttpResponse:
         "tab": "milestones",
         "rows": rows,
         "status": status or "",
-        **_flags(request.user, project),
+        **page_flags(request.user, project),
     }
     return render(request, "planning/milestones.html", ctx)
 

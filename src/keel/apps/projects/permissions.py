@@ -35,6 +35,7 @@ __all__ = [
     "can",
     "can_workspace",
     "forget_roles",
+    "page_flags",
     "project_role",
     "require",
     "visible_projects_q",
@@ -89,6 +90,22 @@ def can(user: Any, action: ProjectAction, project: Project) -> bool:
     if project.is_archived and action != P.VIEW and action != P.ARCHIVE:
         return False  # an archived project is read-only until it is restored
     return action in PROJECT_MATRIX[role]
+
+
+# The template names of the actions, for pages that show only the buttons that will work.
+FLAG_NAMES: dict[ProjectAction, str] = {
+    P.EDIT: "can_edit",
+    P.ARCHIVE: "can_archive",
+    P.MANAGE_MEMBERS: "can_manage_members",
+    P.EDIT_GOALS: "can_edit_goals",
+    P.EDIT_TASKS: "can_edit_tasks",
+    P.DELETE_TASKS: "can_delete_tasks",
+}
+
+
+def page_flags(user: Any, project: Project) -> dict[str, bool]:
+    """`can_edit`, `can_edit_tasks`, ...: what the person may do on this project."""
+    return {name: can(user, action, project) for action, name in FLAG_NAMES.items()}
 
 
 def require(user: Any, action: ProjectAction, project: Project) -> None:

@@ -44,22 +44,10 @@ from .forms import (
     workspace_people,
 )
 from .models import Project
-from .permissions import ProjectAction, can
+from .permissions import ProjectAction, page_flags
 from .selectors import goal_get, project_members, project_membership_get, projects_for
 
 P = ProjectAction
-
-
-def project_flags(user: Any, project: Project) -> dict[str, bool]:
-    """What the person may do here, so pages show only the buttons that will work."""
-    return {
-        "can_edit": can(user, P.EDIT, project),
-        "can_archive": can(user, P.ARCHIVE, project),
-        "can_manage_members": can(user, P.MANAGE_MEMBERS, project),
-        "can_edit_goals": can(user, P.EDIT_GOALS, project),
-        "can_edit_tasks": can(user, P.EDIT_TASKS, project),
-        "can_delete_tasks": can(user, P.DELETE_TASKS, project),
-    }
 
 
 def _creatable_workspaces(user: Any) -> list[tuple[int, str]]:
@@ -148,7 +136,7 @@ def _edit_context(request: HttpRequest, project: Project, **extra: Any) -> dict[
         "archive_form": ArchiveForm(
             initial={"archived": not project.is_archived, "version": project.version}
         ),
-        **project_flags(request.user, project),
+        **page_flags(request.user, project),
     }
     ctx.update(extra)
     return ctx
@@ -264,7 +252,7 @@ def _members_context(request: HttpRequest, project: Project, **extra: Any) -> di
     user = request.user
     memberships = list(project_members(user, project))
     taken = {m.user_id for m in memberships}
-    flags = project_flags(user, project)
+    flags = page_flags(user, project)
     people = [
         (pk, label) for pk, label in people_choices(user, project.workspace) if pk not in taken
     ]
@@ -380,7 +368,7 @@ def project_history(request: HttpRequest, pk: int) -> HttpResponse:
         "project": project,
         "tab": "history",
         "entries": history_for(project),
-        **project_flags(request.user, project),
+        **page_flags(request.user, project),
     }
     return render(request, "projects/history.html", ctx)
 
@@ -429,7 +417,7 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "project": project,
         "tasks": list(goal.tasks.all()),  # prefetched by goal_get
         "entries": history_for(goal),
-        **project_flags(request.user, project),
+        **page_flags(request.user, project),
     }
     return render(request, "projects/goal_detail.html", ctx)
 
