@@ -144,10 +144,14 @@ def _python_forward(
     return max(ef)
 
 
-def bench_simulation(n: int = 1_000, iterations: int = 10_000, loop_iterations: int = 200) -> None:
-    """Monte Carlo on a 1,000-task plan (PERT estimates on every task); baseline: a Python
-    loop per iteration drawing the same PERT durations and doing the same forward pass, run
-    on `loop_iterations` and scaled to `iterations`."""
+def bench_simulation(
+    n: int = 1_000, iterations: int = 10_000, loop_iterations: int = 50, batches: int = 4
+) -> None:
+    """Monte Carlo on a 1,000-task plan (PERT estimates on every task); baseline: the
+    straightforward Python loop, per iteration drawing every task's PERT duration with
+    `random.betavariate` and running a plain forward pass (no criticality, no sensitivity,
+    which the simulation also computes). Both sides best-of: the simulation of 3 runs, the
+    loop of `batches` batches of `loop_iterations`, scaled to `iterations`."""
     from keel.engine.simulation import Estimate, TaskUncertainty, simulate
 
     rng = random.Random(11)
@@ -175,7 +179,7 @@ def bench_simulation(n: int = 1_000, iterations: int = 10_000, loop_iterations: 
             )
         )
 
-    spent = best_of(run, 2)
+    spent = best_of(run, 3)
     result = runs[-1]
     index = {t.id: i for i, t in enumerate(tasks)}
     preds: list[list[tuple[int, int]]] = [[] for _ in tasks]
@@ -193,18 +197,21 @@ def bench_simulation(n: int = 1_000, iterations: int = 10_000, loop_iterations: 
                 1 + 4 * (e.pessimistic - e.most_likely) / w,
             )
         )
-    t0 = time.perf_counter()
-    finishes = []
-    for _ in range(loop_iterations):
-        dur = [a + w * rng.betavariate(al, be) for a, w, al, be in shapes]
-        finishes.append(_python_forward(order, preds, dur))
-    loop = (time.perf_counter() - t0) * iterations / loop_iterations
+    finishes: list[float] = []
+    batch = math.inf
+    for _ in range(batches):
+        t0 = time.perf_counter()
+        for _ in range(loop_iterations):
+            dur = [a + w * rng.betavariate(al, be) for a, w, al, be in shapes]
+            finishes.append(_python_forward(order, preds, dur))
+        batch = min(batch, time.perf_counter() - t0)
+    loop = batch * iterations / loop_iterations
     p50 = next(p for p in result.percentiles if p.percent == 50)
     print(
         f"simulation {n} tasks / {len(links)} links x{iterations} iterations: {spent:.2f} s "
         f"(with criticality and sensitivity; P50 {p50.days:.1f} days, loop P50 "
         f"{statistics.median(finishes):.1f}); baseline Python loop (sampling + forward pass) "
-        f"{loop:.1f} s, measured on {loop_iterations} iterations and scaled; "
+        f"{loop:.1f} s, best of {batches} x {loop_iterations} iterations, scaled; "
         f"ratio {loop / spent:.0f}x faster"
     )
 
@@ -212,7 +219,7 @@ def bench_simulation(n: int = 1_000, iterations: int = 10_000, loop_iterations: 
 def bench_cpsat(root: Path = PSPLIB, time_limit: float = 10.0) -> None:
     """CP-SAT on the 480 PSPLIB j30 instances with a per-instance time limit: how many it
     proves optimal, and how many match the known optima; baseline: the heuristic leveler."""
-    from keel.engine.scheduling.leveling_cpsat import level_optimal
+    from keel.engine.scheduling.leveling_cpsat import DEFAULT_WORKERS, level_optimal
 
     optimum_csv = root / "kobe-scheduling" / "j30.sm" / "optimum" / "optimum.csv"
     files = sorted((root / "j30").glob("*.sm"))
@@ -222,7 +229,8 @@ def bench_cpsat(root: Path = PSPLIB, time_limit: float = 10.0) -> None:
     with optimum_csv.open(newline="") as fh:
         optimum = {row["problem"]: int(row["optimum"]) for row in csv.DictReader(fh)}
     proved = matched = heuristic_hits = 0
-    spent = 0.0
+    times: list[float] = []
+    unproven: list[str] = []
     for path in files:
         problem = leveling_problem(parse_psplib(path.read_text(), name=path.name).plan)
         t0 = time.perf_counter()
@@ -232,15 +240,23 @@ def bench_cpsat(root: Path = PSPLIB, time_limit: float = 10.0) -> None:
             capacities=problem.capacities,
             time_limit=time_limit,
         )
-        spent += time.perf_counter() - t0
-        proved += best.result.optimal
-        matched += best.result.makespan == optimum[path.name]
+        times.append(time.perf_counter() - t0)
+        res = best.result
+        proved += res.optimal
+        matched += res.makespan == optimum[path.name]
         heuristic_hits += best.heuristic_makespan == optimum[path.name]
+        if not res.optimal:
+            # The gap between the schedule and the proven bound, and the known optimum.
+            unproven.append(f"{path.stem} {res.lower_bound}..{res.makespan} ({optimum[path.name]})")
     n = len(files)
+    spent = sum(times)
+    load = os.getloadavg()[0]
     print(
-        f"cp-sat j30 x{n} ({time_limit:.0f} s limit, 2 workers): proved optimal {proved}/{n}, "
-        f"at the known optimum {matched}/{n}, total {spent:.0f} s ({spent / n:.2f} s/instance); "
-        f"baseline heuristic at the optimum {heuristic_hits}/{n}"
+        f"cp-sat j30 x{n} ({time_limit:.0f} s limit in all, {DEFAULT_WORKERS} worker(s), load"
+        f" {load:.1f} at the end):"
+        f" proved optimal {proved}/{n}, at the known optimum {matched}/{n}, total {spent:.0f} s"
+        f" (mean {spent / n:.2f} s, max {max(times):.2f} s); baseline heuristic at the optimum"
+        f" {heuristic_hits}/{n}; unproven (bound..makespan (optimum)): {', '.join(unproven) or '-'}"
     )
 
 
@@ -296,9 +312,10 @@ def _phases(plan: ScalePlan) -> dict[str, float]:
     from keel.engine.scheduling.cpm import _Scheduler
 
     t0 = time.perf_counter()
-    sch = _Scheduler(plan.start, plan.calendar, plan.tasks, plan.links, None)
+    sch = _Scheduler.from_records(plan.start, plan.calendar, plan.tasks, plan.links, None)
     sch.timings = {}
-    sch.run(0.0)
+    sch.records(sch.run(0.0))
+    sch.timings["output"] = time.perf_counter()  # the records too
     marks = [("", t0), *sch.timings.items()]
     spent = {name: b - a for (_, a), (name, b) in pairwise(marks)}
     spent["validate"] = spent.pop("start")
@@ -405,16 +422,16 @@ def bench_cpm_networkx(n: int = 100_000) -> None:
     runs: list[dict[str, float]] = [_phases(plan) for _ in range(5)]
     passes = min(r["passes"] for r in runs)
     order_t = min(r["order"] for r in runs)
-    sch = _Scheduler(plan.start, plan.calendar, plan.tasks, plan.links, None)
+    sch = _Scheduler.from_records(plan.start, plan.calendar, plan.tasks, plan.links, None)
     sch._build_links()
     mpd = plan.calendar.minutes_per_day
     graph = nx.DiGraph()
-    by_id = {t.id: t for t in plan.tasks}
-    for v, tid in enumerate(sch.owner):
+    for v, i in enumerate(sch.owner):
         leaf = v < sch.n_leaves
-        graph.add_node(v, dur=round(by_id[tid].duration_days * mpd) / mpd if leaf else 0.0)
+        graph.add_node(v, dur=round(plan.tasks[i].duration_days * mpd) / mpd if leaf else 0.0)
         graph.nodes[v]["floor"] = 0.0 if leaf else -math.inf
-    for p, s, code, lag in zip(sch.e_p, sch.e_s, sch.e_code, sch.e_lag, strict=True):
+    edges = (sch.e_p.tolist(), sch.e_s.tolist(), sch.e_code.tolist(), sch.e_lag.tolist())
+    for p, s, code, lag in zip(*edges, strict=True):
         graph.add_edge(p, s, type=codes[code], lag=lag / mpd)
     order = list(nx.topological_sort(graph))
     nx_sort = best_of(lambda: list(nx.topological_sort(graph)), 3)
@@ -424,8 +441,8 @@ def bench_cpm_networkx(n: int = 100_000) -> None:
         project_start=plan.start, calendar=plan.calendar, tasks=plan.tasks, links=plan.links
     )
     agree = all(
-        abs(result.tasks[tid].total_float_days - floats[v]) < 1e-6
-        for v, tid in enumerate(sch.leaf_ids)
+        abs(result.tasks[plan.tasks[i].id].total_float_days - floats[v]) < 1e-6
+        for v, i in enumerate(sch.leaves.tolist())
     )
     with_order = (nx_passes + nx_sort) / (passes + order_t)
     print(
@@ -454,10 +471,13 @@ def _plan_json_file(n: int, folder: Path) -> Path:
     return path
 
 
-def bench_keel_schedule_json(n: int = 100_000) -> None:
+def bench_keel_schedule_json(n: int = 100_000, runs: int = 5) -> None:
     """`keel schedule FILE --json` on a generated plan JSON file, end to end in a fresh
-    process (interpreter start and imports included, best of 3), and in process: read and
-    parse, schedule, build and dump the JSON (the same functions the command runs)."""
+    process (interpreter start and imports included, best and worst of `runs`); baseline:
+    the same command held to its general path (`parse_plan` records, `schedule`, a dict per
+    row, `json.dumps`), which prints the same bytes. In process, the fast path's steps as
+    the command runs them (cyclic GC paused): read and parse with orjson, columns
+    (`plan_columns`), freeing the parsed file, `schedule_columns`, the JSON text."""
     import contextlib
     import gc
     import io
@@ -465,26 +485,41 @@ def bench_keel_schedule_json(n: int = 100_000) -> None:
     import sys
     import tempfile
 
-    from keel.cli.engine import schedule_cmd
+    import orjson
 
+    from keel.cli.engine import _schedule_json_text, schedule_cmd
+    from keel.engine.formats.plan_json import plan_columns
+    from keel.engine.scheduling.cpm import schedule_columns
+
+    general = (
+        "import sys\n"
+        "from keel.cli import engine\n"
+        "engine._schedule_json_fast = lambda file, start: None  # the general path only\n"
+        "from keel.cli.main import main\n"
+        "sys.argv = ['keel', 'schedule', sys.argv[1], '--json']\n"
+        "main()\n"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         path = _plan_json_file(n, Path(tmp))
         size = path.stat().st_size / 1e6
         keel = Path(sys.executable).with_name("keel")
-        cmd = [str(keel), "schedule", str(path), "--json"]
-        walls = []
-        for _ in range(3):
+        walls: list[float] = []
+        general_walls: list[float] = []
+        for _ in range(runs):  # interleaved, so both see the same machine load
             t0 = time.perf_counter()
-            done = subprocess.run(cmd, capture_output=True, check=True)  # noqa: S603 - our own CLI
+            done = subprocess.run(  # noqa: S603 - our own CLI
+                [str(keel), "schedule", str(path), "--json"], capture_output=True, check=True
+            )
             walls.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            reference = subprocess.run(  # noqa: S603 - this interpreter on our own code
+                [sys.executable, "-c", general, str(path)], capture_output=True, check=True
+            )
+            general_walls.append(time.perf_counter() - t0)
         startup = best_of(
             lambda: subprocess.run([str(keel), "--help"], capture_output=True, check=True),  # noqa: S603
             3,
         )
-        from keel.engine.formats import parse_plan
-
-        # In process, timed as the command runs them: with the cyclic GC paused.
-        text = path.read_text(encoding="utf-8")
         sink = io.StringIO()
 
         def whole() -> None:
@@ -494,42 +529,67 @@ def bench_keel_schedule_json(n: int = 100_000) -> None:
             sink.seek(0)
 
         in_process = best_of(whole, 3)
+        steps: dict[str, list[float]] = {}
         gc.disable()
         try:
-            parse = best_of(lambda: parse_plan(text, filename=path.name), 3)
-            plan = parse_plan(text, filename=path.name)
-            tasks = [t.task for t in plan.tasks]
-            sched = best_of(
-                lambda: schedule(
-                    project_start=plan.start, calendar=plan.calendar, tasks=tasks, links=plan.links
-                ),
-                3,
-            )
+            for _ in range(3):
+                marks = [time.perf_counter()]
+                raw = orjson.loads(path.read_bytes())
+                marks.append(time.perf_counter())
+                plan = plan_columns(raw)
+                marks.append(time.perf_counter())
+                del raw
+                marks.append(time.perf_counter())
+                assert plan is not None
+                result = schedule_columns(
+                    project_start=plan.start,
+                    calendar=plan.calendar,
+                    tasks=plan.tasks,
+                    links=plan.links,
+                    status_date=plan.status_date,
+                )
+                marks.append(time.perf_counter())
+                _schedule_json_text(plan.keys, result)
+                marks.append(time.perf_counter())
+                names = ("parse", "columns", "free", "schedule", "text")
+                for name, a, b in zip(names, marks, marks[1:], strict=False):
+                    steps.setdefault(name, []).append(b - a)
         finally:
             gc.enable()
+    step = {k: min(v) for k, v in steps.items()}
     print(
         f"keel-schedule-json {n:,} tasks ({size:.0f} MB file, {len(done.stdout) / 1e6:.0f} MB "
-        f"output): `keel schedule --json` {min(walls):.2f} s wall (interpreter and imports "
-        f"{startup:.2f} s of it: `keel --help`); in process {in_process:.2f} s = parse "
-        f"{parse:.2f} s + schedule {sched:.2f} s + the rest (reading, rows, JSON) "
-        f"{in_process - parse - sched:.2f} s"
+        f"output): `keel schedule --json` {min(walls):.2f} s wall (worst {max(walls):.2f} s "
+        f"of {runs}; interpreter and imports {startup:.2f} s of it: `keel --help`); baseline "
+        f"the general path {min(general_walls):.2f} s (worst {max(general_walls):.2f} s), "
+        f"same output: {done.stdout == reference.stdout}; ratio "
+        f"{min(general_walls) / min(walls):.1f}x; in process {in_process:.2f} s = read and "
+        f"parse {step['parse']:.2f} s + columns {step['columns']:.2f} s + freeing the parsed "
+        f"file {step['free']:.2f} s + schedule {step['schedule']:.2f} s + JSON text "
+        f"{step['text']:.2f} s + the rest {in_process - sum(step.values()):.2f} s"
     )
 
 
 def bench_cpm_memory(n: int = 100_000) -> None:
     """Peak resident memory of `keel schedule FILE --json` on the generated plan JSON file
     (a fresh process: interpreter, imports, the parsed file, the schedule and the output),
-    and of the same process stopped after parsing. Linux: VmHWM of the child itself
-    (ru_maxrss would carry over this big parent's peak across fork and exec)."""
+    and of the same process stopped after reading the file as the command does (orjson,
+    then columns) and as the general reader does (`parse_plan` records). Linux: VmHWM of
+    the child itself (ru_maxrss would carry over this big parent's peak across fork and
+    exec)."""
     import subprocess
     import sys
     import tempfile
 
     code = (
         "import sys\n"
+        "from pathlib import Path\n"
         "from keel.cli.main import app\n"
-        "if sys.argv[2] == 'parse':\n"
-        "    from pathlib import Path\n"
+        "if sys.argv[2] == 'columns':\n"
+        "    import orjson\n"
+        "    from keel.engine.formats.plan_json import plan_columns\n"
+        "    plan = plan_columns(orjson.loads(Path(sys.argv[1]).read_bytes()))\n"
+        "elif sys.argv[2] == 'parse':\n"
         "    from keel.engine.formats import parse_plan\n"
         "    plan = parse_plan(Path(sys.argv[1]).read_text(), filename=sys.argv[1])\n"
         "else:\n"
@@ -544,7 +604,7 @@ def bench_cpm_memory(n: int = 100_000) -> None:
     peaks = {}
     with tempfile.TemporaryDirectory() as tmp:
         path = _plan_json_file(n, Path(tmp))
-        for what in ("parse", "schedule"):
+        for what in ("columns", "parse", "schedule"):
             done = subprocess.run(  # noqa: S603 - this interpreter on our own code
                 [sys.executable, "-c", code, str(path), what],
                 capture_output=True,
@@ -554,8 +614,170 @@ def bench_cpm_memory(n: int = 100_000) -> None:
             peaks[what] = int(done.stderr.split()[-1]) / 1024
     print(
         f"cpm-memory {n:,} tasks: `keel schedule --json` peak RSS {peaks['schedule']:.0f} MB "
-        f"(reading and parsing the file alone: {peaks['parse']:.0f} MB)"
+        f"(reading the file into columns alone: {peaks['columns']:.0f} MB; the general "
+        f"reader's records: {peaks['parse']:.0f} MB)"
     )
+
+
+# ---- recalculating a stored plan (docs/scheduling.md, "Recalculation in the background") ----
+
+
+def _django_database() -> str:
+    """Set Django up on DATABASE_URL (a scratch database: the benchmark adds a workspace of
+    projects to it) or on a temporary SQLite file, and migrate it. Returns the vendor."""
+    import atexit
+    import shutil
+    import tempfile
+
+    if "DATABASE_URL" not in os.environ:
+        folder = tempfile.mkdtemp(prefix="keel-bench-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keel.config.settings.test")
+    import django
+    from django.core.management import call_command
+    from django.db import connection
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    return str(connection.vendor)
+
+
+def _stored_plan(n: int, workspace: Any) -> Any:
+    """`scale_plan(n)` stored as a project: summaries of 49 tasks, 2.5 links per task of
+    all four types with lags and leads, China's public holidays and make-up days."""
+    from keel.apps.planning.models import Dependency, Task
+    from keel.apps.planning.services import wbs_renumber
+    from keel.apps.projects.models import Project
+
+    plan = scale_plan(n)
+    project = Project.objects.create(
+        workspace=workspace,
+        code=f"B{n}",
+        name=f"Bench {n}",
+        start_date=plan.start,
+        holiday_country="CN",
+    )
+    rows: dict[int, Task] = {}
+    for parent_level in (True, False):  # summaries first, so the others can point at them
+        batch = [
+            Task(
+                project=project,
+                name=f"Task {t.id}",
+                parent=rows.get(t.parent_id) if t.parent_id else None,
+                position=t.id,
+                duration_days=t.duration_days,
+                is_milestone=t.duration_days == 0 and t.parent_id is not None,
+            )
+            for t in plan.tasks
+            if (t.parent_id is None) is parent_level
+        ]
+        created = Task.objects.bulk_create(batch, batch_size=1000)
+        rows.update((int(row.name.split()[1]), row) for row in created)
+    Dependency.objects.bulk_create(
+        [
+            Dependency(
+                project=project,
+                predecessor=rows[lk.predecessor_id],
+                successor=rows[lk.successor_id],
+                type=lk.type.value,
+                lag_days=lk.lag_days,
+            )
+            for lk in plan.links
+        ],
+        batch_size=1000,
+    )
+    wbs_renumber(project)
+    return project
+
+
+def bench_keel_recalculate(sizes: tuple[int, ...] = (500, 2_000, 5_000, 20_000)) -> None:
+    """`schedule_recalculate` (the work a change does in its request when the plan is small)
+    and `schedule_run` (the background run of a big plan) on stored plans (`_stored_plan`),
+    on DATABASE_URL or a temporary SQLite file. "all": every task's dates are written (they
+    were cleared first); "edit": the first task is a day longer, so the tasks after it
+    move; "none": nothing changed (read and schedule only); the background run is timed on
+    "all", per phase. Best of 5 (3 at 20k). Baseline: the engine alone on the same plan,
+    as the adapter calls it (calendar and public holidays included)."""
+    vendor = _django_database()
+    from keel.apps.accounts.models import Workspace
+
+    # Left in the database afterwards: deleting 20,000 tasks writes their history.
+    workspace = Workspace.objects.create(name="Bench", slug=f"bench-{os.getpid()}")
+    for n in sizes:
+        print(_recalculate(_stored_plan(n, workspace), vendor, repeat=3 if n > 5_000 else 5))
+
+
+def _recalculate(project: Any, vendor: str, repeat: int) -> str:
+    from decimal import Decimal
+
+    from keel.apps.planning.adapters import LINK_COLUMNS, compute_schedule, link_row
+    from keel.apps.planning.models import SCHEDULE_OUTPUTS, Dependency, Task
+    from keel.apps.planning.services import schedule_recalculate, schedule_run
+
+    tasks = Task.objects.filter(project=project)
+    rows = Dependency.objects.filter(project=project).values_list(*LINK_COLUMNS)
+    links = [link_row(*r) for r in rows]
+    read = list(tasks)
+    engine = best_of(lambda: compute_schedule(project, read, links), repeat)
+    blank = dict.fromkeys(SCHEDULE_OUTPUTS[:6])
+
+    def every() -> None:
+        tasks.update(**blank)
+        schedule_recalculate(project)
+
+    first = tasks.filter(is_milestone=False, children__isnull=True).order_by("pk")[0]
+    longer = [True]
+
+    def edit() -> None:
+        days = first.duration_days + (1 if longer[0] else 0)
+        Task.objects.filter(pk=first.pk).update(duration_days=Decimal(days))
+        longer[0] = not longer[0]  # one day longer, then back
+        schedule_recalculate(project)
+
+    full = best_of(every, repeat)
+    before = dict(tasks.values_list("pk", "start"))
+    edit()
+    moved = sum(1 for pk, start in tasks.values_list("pk", "start") if before[pk] != start)
+    edited = best_of(edit, repeat)
+    none = best_of(lambda: schedule_recalculate(project), repeat)
+    runs: list[dict[str, float]] = []
+
+    def background() -> None:
+        tasks.update(**blank)
+        marks = [("", time.perf_counter())]
+
+        def seen(phase: str, percent: int) -> None:
+            if phase != marks[-1][0]:
+                marks.append((phase, time.perf_counter()))
+
+        schedule_run(project_id=project.pk, force=True, progress=seen)
+        marks.append(("", time.perf_counter()))
+        runs.append({a: t1 - t0 for (a, t0), (_b, t1) in pairwise(marks[1:])})
+
+    run = best_of(background, repeat)
+    phases = min(runs, key=lambda r: sum(r.values()))
+    return (
+        f"keel-recalculate {vendor} {len(read):>6,} tasks / {len(links):>6,} links: all "
+        f"{full * 1000:5.0f} ms, edit {edited * 1000:5.0f} ms ({moved:,} tasks moved), none "
+        f"{none * 1000:5.0f} ms; background run {run * 1000:5.0f} ms ("
+        + ", ".join(f"{k} {v * 1000:.0f}" for k, v in phases.items())
+        + f"); baseline engine alone {engine * 1000:.0f} ms; ratio {full / engine:.1f}x (all)"
+    )
+
+
+def bench_gantt_load() -> None:
+    """The Gantt chart of a 2,000-task plan opened in Chromium (benchmarks/gantt_load.py)."""
+    from benchmarks.gantt_load import bench_gantt_load as run
+
+    run()
+
+
+def bench_pages() -> None:
+    """Server time of the main pages for a 2,000-task project (benchmarks/pages_load.py)."""
+    from benchmarks.pages_load import bench_pages as run
+
+    run()
 
 
 BENCHES: dict[str, Callable[[], None]] = {
@@ -567,7 +789,10 @@ BENCHES: dict[str, Callable[[], None]] = {
     "cpm-networkx": bench_cpm_networkx,
     "keel-schedule-json": bench_keel_schedule_json,
     "cpm-memory": bench_cpm_memory,
+    "keel-recalculate": bench_keel_recalculate,
     "cpsat": bench_cpsat,
+    "gantt-load": bench_gantt_load,
+    "pages-2000": bench_pages,
 }
 # Plain `python -m benchmarks`: well under two minutes (cpm-scale stops at 100k tasks).
 DEFAULT = (

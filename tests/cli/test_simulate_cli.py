@@ -135,3 +135,32 @@ def test_level_optimal_json(plan_file: Path) -> None:
     r = runner.invoke(APP, ["level", str(plan_file), "--method", "magic"])
     assert r.exit_code == 2
     assert r.stderr.strip() == "error: " + UNKNOWN_METHOD.format(method="magic")
+
+
+def test_simulate_starts_from_the_status_date(tmp_path: Path) -> None:
+    # Pack is done, Clean half done, the status date is Friday 8 May: the simulation keeps
+    # the actual dates, draws only the work left, and none of it before the 9th.
+    plan = json.loads(json.dumps(PLAN))
+    plan["status_date"] = "2026-05-08"
+    plan["tasks"][0].update(actual_start="2026-05-04", actual_finish="2026-05-06")
+    plan["tasks"][1].update(actual_start="2026-05-04", percent_complete=50)
+    path = tmp_path / "moving.json"
+    path.write_text(json.dumps(plan))
+    scheduled = runner.invoke(APP, ["schedule", str(path), "--json"])
+    assert scheduled.exit_code == 0, scheduled.output
+    r = runner.invoke(APP, ["simulate", str(path), "--json", "--iterations", "3000"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["deterministic"]["finish"] == json.loads(scheduled.stdout)["finish"]
+    assert data["min"] >= 5  # the end of the status date: 5 working days from the start
+    assert data["criticality"]["pack"] == 0
+    assert {d["id"] for d in data["sensitivity"]} == {"clean", "truck"}
+
+    # The same plan as MS Project XML (no estimates there: every iteration is the plan).
+    xml = tmp_path / "moving.xml"
+    assert runner.invoke(APP, ["convert", str(path), str(xml)]).exit_code == 0
+    r = runner.invoke(APP, ["simulate", str(xml), "--json", "--iterations", "50"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["deterministic"]["finish"] == json.loads(scheduled.stdout)["finish"]
+    assert data["min"] == data["max"] == data["deterministic"]["days"]

@@ -1,15 +1,18 @@
 """Earned value: hand-checked worked examples (a PMBOK-style one-task example and a four-task
-project with earned schedule), dates against offsets, the S-curve series, and the identities
-as properties."""
+project with earned schedule), dates against offsets, the S-curve series, the identities as
+properties, and the plan fields it reads (baseline costs, actual costs)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from keel.engine import earned_value as ev_module
 from keel.engine.calendars import WorkCalendar
 from keel.engine.earned_value import (
     BAD_PERCENT,
@@ -20,6 +23,7 @@ from keel.engine.earned_value import (
     earned_value,
 )
 from keel.engine.errors import DomainError
+from keel.engine.formats import dump_mspdi, parse_mspdi, parse_plan_json, plan_to_dict
 
 CAL = WorkCalendar()
 START = date(2026, 1, 5)  # a Monday
@@ -205,6 +209,31 @@ def test_identities(project: tuple[list[EvTask], date]) -> None:
     assert pvs[-1] == pytest.approx(ev.bac)
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(0, 50), st.sampled_from([0, 0, 0.5, 1, 3.25, 10]), st.floats(0, 1e6)),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(0, 2**32 - 1),
+)
+def test_pv_at_many_times_is_pv_at_each(rows: list[tuple[float, float, float]], seed: int) -> None:
+    # The prefix-sum PV (`many`, used for the S-curve and to find ES) against the plain
+    # sum of every task's share, at every breakpoint, just before it and in between.
+    starts = np.array([r[0] for r in rows])
+    curve = ev_module._PvCurve(
+        starts, starts + [r[1] for r in rows], np.array([r[2] for r in rows])
+    )
+    between = np.random.default_rng(seed).uniform(-1, 70, 20)
+    times = np.concatenate((curve.points, between))
+    bac = sum(r[2] for r in rows)
+    for before in (False, True):
+        fast = curve.many(times, before=before)
+        slow = [curve(float(t), before=before) for t in times]
+        assert fast == pytest.approx(slow, abs=1e-9 * max(1.0, bac))
+
+
 def test_a_forecast_past_the_calendar_has_no_date() -> None:
     """Found by test_identities: a project barely started long after its baseline forecasts a
     finish beyond year 9999; that is no date, not a crash."""
@@ -216,3 +245,33 @@ def test_a_forecast_past_the_calendar_has_no_date() -> None:
     ev = earned_value(project_start=START, calendar=CAL, tasks=tasks, status_date=date(2026, 2, 26))
     assert ev.forecast_finish is None
     assert ev.planned_finish is not None
+
+
+# ---- plan fields: baseline costs and actual costs ---------------------------------------------
+
+
+def test_plan_json_baseline_cost_and_actual_cost_round_trip() -> None:
+    raw = {
+        "name": "Costs",
+        "start": "2026-01-05",
+        "tasks": [
+            {
+                "id": "a",
+                "duration": 5,
+                "actual_cost": 1234.5,
+                "baselines": [
+                    {"number": 0, "start": "2026-01-05", "finish": "2026-01-09", "cost": 1000},
+                    {"number": 1, "start": "2026-01-05", "finish": "2026-01-12"},
+                ],
+            },
+            {"id": "b", "duration": 1},  # an old file: no such fields, still valid
+        ],
+    }
+    plan = parse_plan_json(json.dumps(raw))
+    a, b = plan.tasks
+    assert a.actual_cost == 1234.5 and b.actual_cost is None
+    assert [bl.cost for bl in a.baselines] == [1000, None]
+    assert parse_plan_json(json.dumps(plan_to_dict(plan))) == plan
+    again = parse_mspdi(dump_mspdi(plan), name="Costs")
+    assert again.tasks[0].actual_cost == 1234.5
+    assert [bl.cost for bl in again.tasks[0].baselines] == [1000, None]

@@ -1,6 +1,7 @@
 """The CP-SAT leveler: a worked example, properties on small random instances (feasible, never
-worse than the heuristic, bound below the makespan), determinism, and one PSPLIB j30
-instance against its proven optimum (skipped without data)."""
+worse than the heuristic, bound below the makespan), determinism, the time limit covering
+the heuristic, parallel workers, and one PSPLIB j30 instance against its proven optimum
+(skipped without data)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,30 @@ def test_proves_a_bound_the_heuristic_cannot() -> None:
     assert best.result.makespan == 6 and best.result.lower_bound == 6 and best.result.optimal
     assert best.status == "OPTIMAL"
     assert best.result.delays[2].resource == "r" or best.result.delays[1].resource == "r"
+
+
+def test_without_time_the_heuristic_schedule_comes_back() -> None:
+    # The time limit covers the heuristic too: none left means no search, and the answer is
+    # the heuristic's schedule with its own bound, not proven.
+    acts = [Activity(i, 2, {"r": 2}) for i in (1, 2, 3)]
+    best = level_optimal(activities=acts, precedences=[], capacities={"r": 3}, time_limit=0)
+    heuristic = level(activities=acts, precedences=[], capacities={"r": 3})
+    assert best.status == "UNKNOWN" and not best.result.optimal
+    assert best.result.starts == heuristic.starts
+    assert best.result.lower_bound == heuristic.lower_bound == 4
+    assert best.heuristic_makespan == best.result.makespan == 6
+
+
+def test_parallel_workers_prove_the_same_optimum() -> None:
+    acts = [Activity(i, 1 + i % 3, {"r": 1 + i % 2}) for i in range(1, 9)]
+    links = [Precedence(i, i + 3) for i in range(1, 6)]
+    one = level_optimal(activities=acts, precedences=links, capacities={"r": 2}, time_limit=5)
+    two = level_optimal(
+        activities=acts, precedences=links, capacities={"r": 2}, time_limit=5, workers=2
+    )
+    check_feasible(two.result, acts, links, {"r": 2})
+    assert one.result.optimal and two.result.optimal
+    assert one.result.makespan == two.result.makespan == two.result.lower_bound
 
 
 def test_all_link_types_with_lags() -> None:

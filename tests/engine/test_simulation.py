@@ -1,17 +1,22 @@
 """Monte Carlo schedule risk: with no spread it is the critical path (against cpm, on random
-plans), percentiles are monotone, a seed reproduces a run, and worked examples for the
-distributions, risk events, criticality, sensitivity, costs and the plan JSON fields."""
+plans, with progress too), percentiles are monotone, a seed reproduces a run, the sampler's
+quantile tables and the fast Spearman path are exact, and worked examples for the
+distributions, progress, risk events, criticality, sensitivity, costs and the plan JSON
+fields."""
 
 from __future__ import annotations
 
 import json
-from datetime import date
+import math
+from dataclasses import replace
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from keel.engine import simulation as sim
 from keel.engine.calendars import WorkCalendar
 from keel.engine.errors import CycleError, DomainError
 from keel.engine.formats import parse_plan_json, plan_to_dict
@@ -182,6 +187,233 @@ def test_percentiles_are_monotone_and_reproducible(
     probs = [c.probability for c in r.s_curve]
     assert probs == sorted(probs) and probs[-1] == pytest.approx(1.0)
     assert go() == r
+
+
+# ---- progress: the simulation starts from the status date ---------------------------------------
+
+
+@st.composite
+def progressed_plans(
+    draw: st.DrawFn,
+) -> tuple[list[TaskIn], list[LinkIn], date | None]:
+    """Random plans (all link types, summaries, constraints, MSO/MFO pins too) with random
+    progress: percent complete, actual starts, finished tasks and milestones, a status
+    date or none, in sequence or not."""
+    tasks, links = draw(plans())
+    status = draw(st.one_of(st.none(), st.dates(date(2026, 5, 1), date(2026, 5, 20))))
+    out: list[TaskIn] = []
+    for t in tasks:
+        if t.id >= 100:  # summaries: their progress is ignored anyway
+            out.append(t)
+            continue
+        if t.constraint == ConstraintType.ASAP and draw(st.integers(0, 7)) == 0:
+            pin = draw(st.sampled_from([ConstraintType.MSO, ConstraintType.MFO]))
+            t = replace(t, constraint=pin, constraint_date=date(2026, 5, draw(st.integers(4, 20))))
+        kind = draw(st.sampled_from(["none", "none", "percent", "started", "done", "done"]))
+        day = draw(st.dates(date(2026, 5, 1), date(2026, 5, 15)))
+        if kind == "percent":
+            t = replace(t, percent_complete=draw(st.sampled_from([10, 25, 50, 99.5, 100])))
+        elif kind == "started":
+            t = replace(t, actual_start=day, percent_complete=draw(st.sampled_from([0, 30, 60])))
+        elif kind == "done":
+            finish = day + timedelta(days=draw(st.integers(0, 6)))
+            start = draw(st.sampled_from([day, None]))
+            t = replace(t, actual_start=start, actual_finish=finish, percent_complete=100)
+        out.append(t)
+    return out, links, status
+
+
+@settings(max_examples=150, deadline=None)
+@given(progressed_plans())
+def test_zero_spread_with_progress_is_the_critical_path(
+    plan: tuple[list[TaskIn], list[LinkIn], date | None],
+) -> None:
+    tasks, links, status = plan
+    try:
+        cpm = schedule(
+            project_start=START, calendar=CAL, tasks=tasks, links=links, status_date=status
+        )
+    except CycleError:
+        return
+    r = simulate(
+        project_start=START,
+        calendar=CAL,
+        tasks=tasks,
+        links=links,
+        uncertainties=_zero_spread(tasks),
+        iterations=20,
+        status_date=status,
+    )
+    mpd = CAL.minutes_per_day
+    finish = max([0, *(o.early_finish_minute for o in cpm.tasks.values() if not o.is_summary)])
+    assert round(r.deterministic_days * mpd) == finish
+    assert {round(p.days * mpd) for p in r.percentiles} == {finish}
+    assert r.std_days == pytest.approx(0, abs=1e-9)
+    # Finished tasks are never critical (as in cpm); the rest is a driving chain or not.
+    for t in tasks:
+        if t.id in r.criticality and (t.actual_finish is not None or t.percent_complete >= 100):
+            assert r.criticality[t.id] == 0
+    assert set(r.criticality.values()) <= {0.0, 1.0}
+
+
+@settings(max_examples=60, deadline=None)
+@given(progressed_plans(), st.integers(0, 2**32 - 1))
+def test_no_unfinished_work_before_the_status_date(
+    plan: tuple[list[TaskIn], list[LinkIn], date | None], seed: int
+) -> None:
+    tasks, links, status = plan
+    leaves = {t.id for t in tasks} - {t.parent_id for t in tasks}
+    # Work left: a leaf with a duration, not finished.
+    unfinished = [
+        t
+        for t in tasks
+        if t.id in leaves
+        and t.duration_days > 0
+        and t.actual_finish is None
+        and t.percent_complete < 100
+    ]
+    if status is None or not unfinished:
+        return
+    wide = [TaskUncertainty(t.id, Estimate(0, t.duration_days, 2 * t.duration_days)) for t in tasks]
+    try:
+        r = simulate(
+            project_start=START,
+            calendar=CAL,
+            tasks=tasks,
+            links=links,
+            uncertainties=wide,
+            iterations=200,
+            seed=seed,
+            status_date=status,
+        )
+    except CycleError:
+        return
+    status_end = CAL.day_index(status + timedelta(days=1)) - CAL.day_index(START)
+    assert r.min_days >= status_end - 1e-9
+    done = {t.id for t in tasks if t.actual_finish is not None or t.percent_complete >= 100}
+    assert not done & {d.id for d in r.sensitivity if d.kind == "task"}
+
+
+def test_progress_worked_example() -> None:
+    # A finished (2 days, 4-5 May), B in progress (10 days, 50% done, an actual start on
+    # the 6th), C not started after A. Status: the end of Friday 15 May, 9 working days
+    # from the start (the 11th is a holiday).
+    tasks = [
+        TaskIn(1, 2, actual_start=date(2026, 5, 4), actual_finish=date(2026, 5, 5)),
+        TaskIn(2, 10, percent_complete=50, actual_start=date(2026, 5, 6)),
+        TaskIn(3, 1),
+    ]
+    links = [LinkIn(1, 2), LinkIn(1, 3)]
+    status = date(2026, 5, 15)
+    unc = [
+        TaskUncertainty(1, Estimate(1, 2, 8)),  # finished: no uncertainty left
+        TaskUncertainty(2, Estimate(5, 10, 20)),  # the rest: half of it, 2.5 / 5 / 10 days
+        TaskUncertainty(3, Estimate(1, 1, 2, Distribution.TRIANGULAR)),
+    ]
+    risk = RiskEvent("rework", 1.0, (1,), Estimate.fixed(3))  # on a finished task: no effect
+    r = simulate(
+        project_start=START,
+        calendar=CAL,
+        tasks=tasks,
+        links=links,
+        uncertainties=unc,
+        risks=[risk],
+        iterations=20_000,
+        seed=5,
+        status_date=status,
+    )
+    cpm = schedule(project_start=START, calendar=CAL, tasks=tasks, links=links, status_date=status)
+    assert r.deterministic_finish == cpm.project_finish == date(2026, 5, 22)
+    # B: 5 days done by the 12th (started the 6th), the rest from the status date: 9 +
+    # PERT(2.5, 5, 10), mean 9 + 5.4167; C (1..2 days from the status date) never ends last.
+    assert r.min_days >= 9 + 2.5 and r.max_days <= 9 + 10
+    assert r.mean_days == pytest.approx(9 + (2.5 + 20 + 10) / 6, abs=0.03)
+    assert r.criticality == {1: 0.0, 2: 1.0, 3: 0.0}
+    assert {d.id for d in r.sensitivity if d.kind == "task"} == {2, 3}
+    assert r.risk_occurrence == {"rework": 1.0}
+
+
+def test_progress_scales_the_cost_left() -> None:
+    # 40% of A is done: its cost is 40% of the most likely value plus 60% of a draw.
+    tasks = [TaskIn(1, 5, percent_complete=40)]
+    unc = [TaskUncertainty(1, cost=Estimate(100, 200, 600))]
+    r = simulate(
+        project_start=START,
+        calendar=CAL,
+        tasks=tasks,
+        links=[],
+        uncertainties=unc,
+        iterations=20_000,
+        status_date=START,
+    )
+    assert r.cost is not None and r.cost.deterministic == 200
+    assert r.cost.min >= 0.4 * 200 + 0.6 * 100 and r.cost.max <= 0.4 * 200 + 0.6 * 600
+    assert r.cost.mean == pytest.approx(0.4 * 200 + 0.6 * (100 + 800 + 600) / 6, rel=0.01)
+
+
+def test_long_plans_stay_exact() -> None:
+    # 36,000 days are 17.3 million minutes, past what float32 holds exactly (2**24): the
+    # simulation counts in float64 then, and still lands on cpm's minute.
+    tasks = [TaskIn(1, 36_000.25), TaskIn(2, 10.5), TaskIn(3, 2)]
+    links = [LinkIn(1, 2), LinkIn(1, 3, LinkType.SS, 36_000)]
+    cpm = schedule(project_start=START, calendar=CAL, tasks=tasks, links=links)
+    r = run(tasks, links, _zero_spread(tasks), iterations=10)
+    finish = max(o.early_finish_minute for o in cpm.tasks.values())
+    assert {round(p.days * CAL.minutes_per_day) for p in r.percentiles} == {finish}
+    assert r.criticality == {tid: float(o.critical) for tid, o in cpm.tasks.items()}
+
+
+# ---- the sampler and the fast Spearman path ----------------------------------------------------
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 5])
+def test_beta_tables_against_closed_forms(k: int) -> None:
+    # Beta(k, 6 - k), the PERT shape of a mode at (k - 1) / 4: its CDF is P(Binomial(5, x) >= k).
+    q = sim._beta_quantiles(float(k))
+    u = np.arange(len(q)) / (len(q) - 1)
+    cdf = sum(math.comb(5, j) * q**j * (1 - q) ** (5 - j) for j in range(k, 6))
+    assert np.abs(cdf - u).max() < 1e-9
+
+
+@pytest.mark.parametrize(
+    ("estimate", "mean", "var"),
+    [
+        # PERT: mean (a + 4m + b) / 6, variance of Beta(al, be) = al be / (36 x 7) scaled.
+        (Estimate(0, 0.2222, 1), (0 + 4 * 0.2222 + 1) / 6, None),
+        (Estimate(2, 3, 12), (2 + 12 + 12) / 6, None),
+        (Estimate(0, 0.3, 1, Distribution.TRIANGULAR), 1.3 / 3, (1 + 0.09 - 0.3) / 18),
+    ],
+)
+def test_draws_have_the_distribution(estimate: Estimate, mean: float, var: float | None) -> None:
+    draws = sim._Draws([estimate], [1.0])
+    bits = np.random.default_rng(2).integers(0, 2**32, size=(1, 400_000), dtype=np.uint32)
+    x = draws.values(bits)[0]
+    a, b = estimate.optimistic, estimate.pessimistic
+    assert a <= x.min() and x.max() <= b
+    sd = math.sqrt(var * (b - a) ** 2) if var is not None else (b - a) / 6
+    assert x.mean() == pytest.approx(mean, abs=4 * sd / math.sqrt(len(x)) + 1e-4 * (b - a))
+    if var is not None:
+        assert x.var() == pytest.approx(var * (b - a) ** 2, rel=0.02)
+    if estimate.distribution == Distribution.PERT:
+        # Against numpy's beta sampler: a two-sample Kolmogorov-Smirnov distance far below
+        # its 0.1% critical value (1.95 sqrt(2/n) = 0.0044).
+        al = 1 + 4 * (estimate.most_likely - a) / (b - a)
+        ref = np.sort(a + (b - a) * np.random.default_rng(3).beta(al, 6 - al, len(x)))
+        grid = np.linspace(a, b, 2001)
+        ks = np.abs(np.searchsorted(np.sort(x), grid) - np.searchsorted(ref, grid)).max()
+        assert ks / len(x) < 0.0044
+
+
+def test_fast_spearman_matches_spearman() -> None:
+    rng = np.random.default_rng(4)
+    bits = rng.integers(0, 2**32, size=(40, 3000), dtype=np.uint32)
+    bits[3, 10:14] = bits[3, 100]  # ties in a row
+    bits[5] = bits[5] % 7  # many ties
+    y = np.round(bits[0] / 2**28 + rng.random(3000) * 8)  # ties in y too
+    expected = spearman(bits.astype(np.float64), y)
+    assert (
+        np.abs(sim._draw_correlations([bits[:, :1000], bits[:, 1000:]], y) - expected).max() < 1e-12
+    )
 
 
 # ---- worked examples ----------------------------------------------------------------------------

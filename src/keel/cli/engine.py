@@ -2,9 +2,10 @@
 database, no Django.
 
 They read plan JSON, MS Project XML (`.xml`), CSV or a PSPLIB `.sm` file (by extension,
-else by content); `schedule` and `level` print a Rich table or, with `--json`, one JSON
-object, `convert` writes the format the output name asks for. Every problem with a file is
-one line on stderr naming the file, with exit code 2.
+else by content), and with the mpxj extra MS Project `.mpp`/`.mpx`, Primavera `.xer`/PMXML,
+Planner and GanttProject `.gan` files; `schedule` and `level` print a Rich table or, with
+`--json`, one JSON object, `convert` writes the format the output name asks for. Every
+problem with a file is one line on stderr naming the file, with exit code 2.
 """
 
 from __future__ import annotations
@@ -13,16 +14,32 @@ import gc
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime, timedelta
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
+import orjson
 import typer
 from rich.table import Column
 
+from keel.engine.earned_value import EarnedValue, EvTask, Period, TaskError, earned_value
 from keel.engine.errors import CycleError, DomainError
-from keel.engine.formats import Plan, dump_plan, leveling_problem, parse_plan, task_moments
+from keel.engine.formats import (
+    Baseline,
+    Plan,
+    PlanTask,
+    dump_plan,
+    leveling_problem,
+    parse_plan,
+    plan_format,
+    reads_bytes,
+    task_moments,
+)
+from keel.engine.formats.plan_json import plan_columns
 from keel.engine.scheduling import schedule
+from keel.engine.scheduling.cpm import ScheduleColumns, schedule_columns
 from keel.engine.scheduling.leveling import DEFAULT_SAMPLES, LevelingResult, level
 from keel.engine.scheduling.leveling_cpsat import DEFAULT_TIME_LIMIT, level_optimal
 from keel.engine.simulation import (
@@ -45,7 +62,11 @@ BAD_TARGET = "--target {value!r} is not a date (YYYY-MM-DD)."
 FileArg = Annotated[
     Path,
     typer.Argument(
-        help="Plan JSON, MS Project XML (.xml), CSV or PSPLIB .sm file.", show_default=False
+        help=(
+            "Plan JSON, MS Project XML (.xml), CSV or PSPLIB .sm file; with keel[mpxj] also "
+            ".mpp, .mpx, .xer, .pmxml, .planner or .gan."
+        ),
+        show_default=False,
     ),
 ]
 OutArg = Annotated[
@@ -64,6 +85,7 @@ def register(app: typer.Typer) -> None:
     app.command("schedule")(schedule_cmd)
     app.command("level")(level_cmd)
     app.command("simulate")(simulate_cmd)
+    app.command("ev")(ev_cmd)
     app.command("convert")(convert_cmd)
 
 
@@ -102,7 +124,9 @@ def _minutes_days(minutes: int, mpd: int) -> float | int:
 
 def _load(file: Path, start: str | None) -> Plan:
     try:
-        text = file.read_text(encoding="utf-8")
+        text: str | bytes = (
+            file.read_bytes() if reads_bytes(file.name) else file.read_text(encoding="utf-8")
+        )
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
         raise _fail(CANNOT_READ.format(file=file, reason=reason)) from None
@@ -167,12 +191,117 @@ def _schedule_rows(
     return plan, result, rows, duration
 
 
+def _schedule_json_fast(file: Path, start: str | None) -> str | None:
+    """`keel schedule FILE --json` on a plan JSON file read with orjson into columns
+    (`plan_columns`), scheduled as columns and written without a record per task: the text
+    `_schedule_rows` and `json.dumps` give, byte for byte. None when the file needs
+    `_schedule_rows` (another format, named calendars, or any problem, which it reports)."""
+    if start is not None:
+        try:
+            date.fromisoformat(start)
+        except ValueError:
+            return None
+    try:
+        data = file.read_bytes()
+    except OSError:
+        return None
+    if plan_format(data, file.name) != "json":
+        return None
+    try:
+        raw = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    del data
+    plan = plan_columns(raw)
+    del raw  # freed before scheduling: a lower peak of memory
+    if plan is None:
+        return None
+    try:
+        result = schedule_columns(
+            project_start=plan.start,
+            calendar=plan.calendar,
+            tasks=plan.tasks,
+            links=plan.links,
+            status_date=plan.status_date,
+        )
+    except DomainError:
+        return None
+    return _schedule_json_text(plan.keys, result)
+
+
+_ROW_JSON = (
+    '%s: {"early_start": %s, "early_finish": %s, "late_start": %s, "late_finish": %s, '
+    '"total_float": %s, "free_float": %s, "critical": %s, "start": "%s", "finish": "%s"}'
+)
+
+
+def _schedule_json_text(keys: list[str], result: ScheduleColumns) -> str:
+    """What `schedule_cmd` prints for these rows with `json.dumps` (and its newline), each
+    distinct number or date formatted once."""
+    mpd = result.minutes_per_day
+    n = len(keys)
+    # Minutes as `_minutes_days` and `_days(minutes / mpd)` give them, written as
+    # `json.dumps` writes numbers (`repr`): the two agree, as a part of a day is at least
+    # 1/1440 and never rounds to a whole number.
+    distinct, where = np.unique(
+        np.concatenate(
+            (
+                result.early_start_minute,
+                result.early_finish_minute,
+                result.late_start_minute,
+                result.late_finish_minute,
+                result.total_float_minutes,
+                result.free_float_minutes,
+            )
+        ),
+        return_inverse=True,
+    )
+    whole = distinct % mpd == 0
+    texts = np.empty(len(distinct), dtype=object)
+    texts[whole] = list(map(str, (distinct[whole] // mpd).tolist()))
+    texts[~whole] = [repr(round(m / mpd, 6)) for m in distinct[~whole].tolist()]
+    numbers: list[str] = texts[where].tolist()
+    ordinals, at = np.unique(
+        np.concatenate((result.early_start_day, result.early_finish_day)), return_inverse=True
+    )
+    iso = np.array([date.fromordinal(d).isoformat() for d in ordinals.tolist()], dtype=object)
+    days: list[str] = iso[at].tolist()
+    columns = zip(
+        map(encode_basestring, keys),
+        *(numbers[k * n : (k + 1) * n] for k in range(6)),
+        ["true" if c else "false" for c in result.critical.tolist()],
+        days[:n],
+        days[n:],
+        strict=True,
+    )
+    rows = list(map(_ROW_JSON.__mod__, columns))  # %-formatting: faster than str.format
+    leaf_finish = result.early_finish_minute[~result.is_summary]
+    duration = max(0, int(leaf_finish.max()) if len(leaf_finish) else 0) / mpd
+    head = (
+        f'{{"duration": {json.dumps(_days(duration))}, '
+        f'"finish": "{result.project_finish.isoformat()}", "tasks": {{'
+    )
+    if not rows:
+        return head + "}}\n"
+    # One join makes the whole text: no copy of megabytes to add the ends.
+    rows[0] = head + rows[0]
+    rows[-1] += "}}\n"
+    return ", ".join(rows)
+
+
 def schedule_cmd(
     file: FileArg,
     as_json: JsonOpt = False,
     start: StartOpt = None,
 ) -> None:
     """Critical path: early and late dates, floats and the critical tasks of a plan."""
+    if as_json:
+        with _no_cyclic_gc():
+            text = _schedule_json_fast(file, start)
+        if text is not None:
+            # JSON escapes control characters, so there is no ANSI code for click to strip.
+            typer.echo(text, nl=False, color=True)
+            return
     with _no_cyclic_gc():
         plan, result, rows, duration = _schedule_rows(file, start)
     if as_json:
@@ -420,6 +549,7 @@ def simulate_cmd(
                 seed=seed,
                 targets=() if target_date is None else (target_date,),
                 progress=lambda done, _total: bar.update(job, completed=done),
+                status_date=plan.status_date,
             )
         except DomainError as exc:
             raise _engine_error(file, plan, exc) from None
@@ -540,3 +670,254 @@ def _print_simulation(plan: Plan, payload: dict[str, Any]) -> None:
     for d in payload["sensitivity"][:TOP_DRIVERS]:
         drivers.add_row(d["kind"], str(d["id"]), d["name"], f"{d['correlation']:+.2f}")
     out.print(drivers)
+
+
+# ---- keel ev --------------------------------------------------------------------------------
+
+NO_STATUS_DATE = (
+    "{file}: earned value needs a status date: give --status-date or the plan's status_date."
+)
+NO_BASELINE = "{file}: no task has baseline {number} (with a start and a finish)."
+BASELINE_DATES = "{file}: task {task}: baseline {number} needs both a start and a finish."
+BAD_STATUS_DATE = "--status-date {value!r} is not a date (YYYY-MM-DD)."
+UNKNOWN_PERIOD = "unknown period {period!r}: use 'day', 'week' or 'month'."
+# The measures in cost units; when no task has a budget they are in working days and the
+# ones that need actual costs are left out (null).
+_COST_MEASURES = (
+    "ac",
+    "cv",
+    "cpi",
+    "eac",
+    "eac_budget_rate",
+    "eac_cpi_spi",
+    "etc",
+    "vac",
+    "tcpi",
+    "tcpi_eac",
+    "percent_spent",
+)
+
+
+def ev_cmd(
+    file: FileArg,
+    as_json: JsonOpt = False,
+    status_date: Annotated[
+        str | None,
+        typer.Option(help="Measure at the end of this day (YYYY-MM-DD); default: the plan's."),
+    ] = None,
+    baseline: Annotated[int, typer.Option(min=0, help="Which saved baseline (0..10).")] = 0,
+    period: Annotated[
+        str, typer.Option(help="S-curve periods in --json: 'day', 'week' or 'month'.")
+    ] = "week",
+    start: StartOpt = None,
+) -> None:
+    """Earned value: PV, EV, AC, SV, CV, SPI, CPI, EAC, ETC, VAC, TCPI, earned schedule and
+    the forecast finish, from a plan with a baseline and progress."""
+    try:
+        by = Period(period)
+    except ValueError:
+        raise _fail(UNKNOWN_PERIOD.format(period=period)) from None
+    when: date | None = None
+    if status_date is not None:
+        try:
+            when = date.fromisoformat(status_date)
+        except ValueError:
+            raise _fail(BAD_STATUS_DATE.format(value=status_date)) from None
+    plan = _load(file, start)
+    when = when or plan.status_date
+    if when is None:
+        raise _fail(NO_STATUS_DATE.format(file=file))
+    when = _plain_date(when)
+    tasks, in_days = _ev_tasks(file, plan, baseline)
+    try:
+        result = earned_value(
+            project_start=plan.start,
+            calendar=plan.calendar,
+            tasks=tasks,
+            status_date=when,
+            period=by,
+        )
+    except TaskError as exc:
+        raise _fail(f"{file}: {exc.for_task(_quote(plan.key_of(exc.task_id)))}") from None
+    except DomainError as exc:
+        raise _engine_error(file, plan, exc) from None
+    payload = _ev_payload(result, baseline, in_days)
+    if as_json:
+        typer.echo(json.dumps(payload, ensure_ascii=False))
+        return
+    _print_ev(plan, payload)
+
+
+def _plain_date(d: date) -> date:
+    return d.date() if isinstance(d, datetime) else d
+
+
+def _quote(key: str) -> str:
+    return json.dumps(key, ensure_ascii=False)
+
+
+def _ev_tasks(file: Path, plan: Plan, number: int) -> tuple[list[EvTask], bool]:
+    """The leaf tasks with baseline `number` as earned value inputs, and whether budgets
+    are working days. A task's budget is its baseline cost, else its cost's most likely
+    value, else 0; when that leaves the whole plan without a budget, each task's budget is
+    its baseline duration in working days (its baseline's dates when the duration is not
+    saved; 0 for a milestone). A task with an actual finish (or a milestone with an actual
+    start) is 100% complete."""
+    parents = {pt.task.parent_id for pt in plan.tasks}
+    rows: list[tuple[PlanTask, Baseline]] = []
+    for pt in plan.tasks:
+        if pt.task.id in parents:
+            continue  # summaries roll up their subtasks' values
+        b = next((b for b in pt.baselines if b.number == number), None)
+        if b is None:
+            continue  # added after the baseline was saved: no planned value
+        if b.start is None or b.finish is None:
+            raise _fail(BASELINE_DATES.format(file=file, task=_quote(pt.key), number=number))
+        rows.append((pt, b))
+    if not rows:
+        raise _fail(NO_BASELINE.format(file=file, number=number))
+
+    def budget(pt: PlanTask, b: Baseline) -> float:
+        if b.cost is not None:
+            return b.cost
+        return pt.cost.most_likely if pt.cost is not None else 0.0
+
+    in_days = not any(budget(pt, b) for pt, b in rows)
+    out: list[EvTask] = []
+    for pt, b in rows:
+        t = pt.task
+        assert b.start is not None and b.finish is not None  # checked above
+        done = t.actual_finish is not None or (t.duration_days == 0 and t.actual_start is not None)
+        if in_days:
+            days = b.duration_days
+            if days is None and t.duration_days == 0:
+                days = 0.0  # a milestone
+            elif days is None:
+                cal = plan.calendar
+                end = cal.day_index(b.finish.date() + timedelta(days=1))
+                days = float(end - cal.day_index(b.start.date()))
+            amount, spent = days, 0.0
+        else:
+            amount, spent = budget(pt, b), pt.actual_cost or 0.0
+        out.append(
+            EvTask(
+                id=t.id,
+                budget=amount,
+                baseline_start=b.start.date(),
+                baseline_finish=b.finish.date(),
+                percent_complete=100.0 if done else t.percent_complete,
+                actual_cost=spent,
+            )
+        )
+    return out, in_days
+
+
+def _ev_payload(result: EarnedValue, number: int, in_days: bool) -> dict[str, Any]:
+    def money(x: float | None) -> float | int | None:
+        return None if x is None else _r(x, 2)
+
+    def index(x: float | None) -> float | int | None:
+        return None if x is None else _r(x, 4)
+
+    def days(x: float | None) -> float | int | None:
+        return None if x is None else _r(x, 3)
+
+    r = result
+    payload: dict[str, Any] = {
+        "status_date": r.status_date.isoformat(),
+        "baseline": number,
+        "unit": "working days" if in_days else "cost",
+        "bac": money(r.bac),
+        "pv": money(r.pv),
+        "ev": money(r.ev),
+        "ac": money(r.ac),
+        "sv": money(r.sv),
+        "cv": money(r.cv),
+        "spi": index(r.spi),
+        "cpi": index(r.cpi),
+        "eac": money(r.eac),
+        "eac_budget_rate": money(r.eac_budget_rate),
+        "eac_cpi_spi": money(r.eac_cpi_spi),
+        "etc": money(r.etc),
+        "vac": money(r.vac),
+        "tcpi": index(r.tcpi_bac),
+        "tcpi_eac": index(r.tcpi_eac),
+        "percent_complete": _r(r.percent_complete, 2),
+        "percent_spent": _r(r.percent_spent, 2),
+        "planned_duration": days(r.planned_duration_days),
+        "actual_time": days(r.actual_time_days),
+        "es": days(r.earned_schedule_days),
+        "sv_t": days(r.sv_t_days),
+        "spi_t": index(r.spi_t),
+        "ieac_t": days(r.ieac_t_days),
+        "planned_finish": r.planned_finish.isoformat(),
+        "forecast_finish": None if r.forecast_finish is None else r.forecast_finish.isoformat(),
+        "series": [
+            {"end": p.end.isoformat(), "pv": money(p.pv), "ev": money(p.ev), "ac": money(p.ac)}
+            for p in r.series
+        ],
+    }
+    if in_days:
+        for key in _COST_MEASURES:
+            payload[key] = None
+        for point in payload["series"]:
+            point["ac"] = None
+    return payload
+
+
+_EV_ROWS = (
+    ("BAC", "bac", "budget at completion"),
+    ("PV", "pv", "planned value: the baseline's work due by the status date"),
+    ("EV", "ev", "earned value: the budget of the work done"),
+    ("AC", "ac", "actual cost of the work done"),
+    ("SV", "sv", "schedule variance, EV - PV"),
+    ("CV", "cv", "cost variance, EV - AC"),
+    ("SPI", "spi", "schedule performance, EV / PV"),
+    ("CPI", "cpi", "cost performance, EV / AC"),
+    ("EAC", "eac", "estimate at completion, BAC / CPI"),
+    ("EAC (budget rate)", "eac_budget_rate", "AC + (BAC - EV)"),
+    ("EAC (CPI x SPI)", "eac_cpi_spi", "AC + (BAC - EV) / (CPI x SPI)"),
+    ("ETC", "etc", "estimate to complete, EAC - AC"),
+    ("VAC", "vac", "variance at completion, BAC - EAC"),
+    ("TCPI", "tcpi", "cost performance needed to finish on budget"),
+    ("ES", "es", "earned schedule (working days): when the baseline planned today's EV"),
+    ("AT", "actual_time", "actual time (working days) to the status date"),
+    ("SV(t)", "sv_t", "ES - AT (working days)"),
+    ("SPI(t)", "spi_t", "ES / AT"),
+    ("IEAC(t)", "ieac_t", "forecast duration (working days), planned duration / SPI(t)"),
+    ("planned finish", "planned_finish", "the baseline's finish"),
+    ("forecast finish", "forecast_finish", "at SPI(t)"),
+)
+
+
+def _print_ev(plan: Plan, payload: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    from .main import out
+
+    unit = " (budgets in working days: no costs)" if payload["unit"] == "working days" else ""
+    table = Table(
+        "measure",
+        Column("value", justify="right", no_wrap=True),
+        "meaning",
+        title=(
+            f"{plan.name}: earned value at {payload['status_date']}, baseline "
+            f"{payload['baseline']}{unit}"
+        ),
+    )
+    money = {"bac", "pv", "ev", "ac", "sv", "cv", "eac", "eac_budget_rate", "eac_cpi_spi"}
+    money |= {"etc", "vac"}
+    for label, key, meaning in _EV_ROWS:
+        value = payload[key]
+        if value is None:
+            text = "-"
+        elif key in money and payload["unit"] == "cost":
+            text = f"{value:,.2f}"
+        else:
+            text = str(value)
+        table.add_row(label, text, meaning)
+    out.print(table)
+    out.print(
+        f"{payload['percent_complete']}% complete"
+        + ("" if payload["percent_spent"] is None else f", {payload['percent_spent']}% spent")
+    )

@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -49,6 +50,21 @@ FINISH_BEFORE_START = "Task {id} has a baseline finish before its baseline start
 NO_TASKS = "Earned value needs at least one task with a baseline."
 
 _EPS = 1e-9
+
+
+class TaskError(DomainError):
+    """A problem with one task's input. `task_id` names the task; `for_task(name)` gives
+    the message with another name for it (a file's own task id, say)."""
+
+    def __init__(self, template: str, task_id: int, **values: object) -> None:
+        self.template = template
+        self.task_id = task_id
+        self.values = values
+        super().__init__(template.format(id=task_id, **values))
+
+    def for_task(self, name: str) -> str:
+        return self.template.format(id=name, **self.values)
+
 
 Array = npt.NDArray[np.float64]
 
@@ -175,19 +191,19 @@ def earned_value(
     seen: set[int] = set()
     for t in tasks:
         if t.id in seen:
-            raise DomainError(DUPLICATE_TASK.format(id=t.id))
+            raise TaskError(DUPLICATE_TASK, t.id)
         seen.add(t.id)
         if not (math.isfinite(t.budget) and t.budget >= 0):
-            raise DomainError(BAD_BUDGET.format(id=t.id))
+            raise TaskError(BAD_BUDGET, t.id)
         if not 0 <= t.percent_complete <= 100:
-            raise DomainError(BAD_PERCENT.format(id=t.id, value=t.percent_complete))
+            raise TaskError(BAD_PERCENT, t.id, value=t.percent_complete)
         if not (math.isfinite(t.actual_cost) and t.actual_cost >= 0):
-            raise DomainError(BAD_COST.format(id=t.id))
+            raise TaskError(BAD_COST, t.id)
     starts = np.array([start_offset(t.baseline_start) for t in tasks])
     ends = np.array([end_offset(t.baseline_finish) for t in tasks])
     for t, s, f in zip(tasks, starts, ends, strict=True):
         if f < s:
-            raise DomainError(FINISH_BEFORE_START.format(id=t.id))
+            raise TaskError(FINISH_BEFORE_START, t.id)
     budgets = np.array([t.budget for t in tasks])
     curve = _PvCurve(starts, ends, budgets)
 
@@ -244,7 +260,13 @@ def earned_value(
 
 class _PvCurve:
     """PV as a function of working days: linear between task starts and finishes, with a
-    step where a zero-length task earns its budget."""
+    step where a zero-length task earns its budget.
+
+    One time costs O(tasks) (`__call__`, exactly the sum of each task's share); many at once
+    cost O((tasks + times) log tasks) (`many`): PV(t) = the budgets of the tasks finished by
+    t + sum rate (t - start) over the tasks started and not finished (rate = budget / span)
+    + the zero-length budgets reached, all from prefix sums over the tasks in order of
+    start and of finish (the finished ones are among the started ones)."""
 
     def __init__(self, starts: Array, ends: Array, budgets: Array) -> None:
         self.starts = starts
@@ -252,7 +274,22 @@ class _PvCurve:
         self.span = ends - starts
         self.zero = self.span <= 0
         self.safe_span = np.where(self.zero, 1.0, self.span)
-        self.points = [float(x) for x in np.unique(np.concatenate([[0.0], starts, ends]))]
+        self.points = np.unique(np.concatenate([[0.0], starts, ends]))
+
+        def prefix(x: Array) -> Array:
+            return np.concatenate(([0.0], np.cumsum(x)))
+
+        spans = ~self.zero
+        start, end, budget = starts[spans], ends[spans], budgets[spans]
+        rate = budget / (end - start)
+        by_start, by_end = np.argsort(start, kind="stable"), np.argsort(end, kind="stable")
+        self._start, self._end = start[by_start], end[by_end]
+        self._rate_s, self._at_s = prefix(rate[by_start]), prefix((rate * start)[by_start])
+        self._rate_e, self._at_e = prefix(rate[by_end]), prefix((rate * start)[by_end])
+        self._done = prefix(budget[by_end])
+        steps = np.argsort(starts[self.zero], kind="stable")
+        self._step_at = starts[self.zero][steps]
+        self._steps = prefix(budgets[self.zero][steps])
 
     def __call__(self, t: float, *, before: bool = False) -> float:
         """PV at time t; `before`: just before t (without a step at t)."""
@@ -261,29 +298,40 @@ class _PvCurve:
         frac = np.where(self.zero, reached.astype(np.float64), frac)
         return float((self.budgets * frac).sum())
 
+    def many(self, t: Array, *, before: bool = False) -> Array:
+        """PV at each of the times `t` (equal to `__call__` up to rounding)."""
+        side: Literal["left", "right"] = "left" if before else "right"
+        i = np.searchsorted(self._start, t, side=side)
+        j = np.searchsorted(self._end, t, side=side)
+        k = np.searchsorted(self._step_at, t, side=side)
+        rate = self._rate_s[i] - self._rate_e[j]
+        at = self._at_s[i] - self._at_e[j]
+        running = np.where(i == j, 0.0, t * rate - at)  # nothing running: exactly 0
+        out: Array = self._done[j] + running + self._steps[k]
+        return out
+
     def earned_schedule(self, ev: float, bac: float) -> float:
         """The earliest time t >= 0 with PV(t) >= EV (0 when nothing is earned)."""
         target = min(ev, bac)
         if target <= _EPS:
             return 0.0
-        prev_t, prev_v = self.points[0], self(self.points[0])
-        if prev_v >= target - _EPS:
+        # Where PV first reaches the target, from all the points at once; the exact walk
+        # below then starts just before it (a margin covers `many`'s rounding).
+        points = self.points
+        near = target - _EPS - 1e-9 * max(1.0, bac)
+        reached = np.maximum(self.many(points, before=True), self.many(points)) >= near
+        first = int(np.argmax(reached)) if reached.any() else len(points) - 1
+        begin = max(0, first - 1)
+        prev_t = float(points[begin])
+        prev_v = self(prev_t)
+        if begin == 0 and prev_v >= target - _EPS:
             return prev_t
-        for t in self.points[1:]:
+        for t in map(float, points[begin + 1 :]):
             left = self(t, before=True)
             if left >= target - _EPS:  # reached inside the linear piece (prev_t, t)
                 return min(t, prev_t + (target - prev_v) / (left - prev_v) * (t - prev_t))
             v = self(t)
             if v >= target - _EPS:  # reached by a step at t
-                return t
-            prev_t, prev_v = t, v
-        return prev_t
-        for t in self.points[1:]:
-            left = self(t, before=True)
-            if left >= target:  # reached inside the linear piece (prev_t, t)
-                return prev_t + (target - prev_v) / (left - prev_v) * (t - prev_t)
-            v = self(t)
-            if v >= target:  # reached by a step at t
                 return t
             prev_t, prev_v = t, v
         return prev_t
@@ -324,8 +372,11 @@ def _series(
     past = sorted((m for m in history if m.status_date < status_date), key=lambda m: m.status_date)
     out: list[PeriodPoint] = []
     previous_end: date | None = None
-    for end in _period_ends(project_start, last, period, calendar):
-        pv = curve(float(calendar.day_index(end + timedelta(days=1)) - origin))
+    ends = _period_ends(project_start, last, period, calendar)
+    times = [float(calendar.day_index(end + timedelta(days=1)) - origin) for end in ends]
+    # PV never falls; `many` is exact up to rounding, which must not make it seem to.
+    pvs = np.maximum.accumulate(curve.many(np.array(times))) if times else np.zeros(0)
+    for end, pv in zip(ends, pvs.tolist(), strict=True):
         point_ev: float | None = None
         point_ac: float | None = None
         if end >= status_date and (previous_end is None or previous_end < status_date):

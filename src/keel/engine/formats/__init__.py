@@ -1,5 +1,6 @@
 """Plan files read and written: Keel's plan JSON, PSPLIB `.sm`, MS Project XML (MSPDI) and
-CSV, all read into `Plan`.
+CSV, all read into `Plan`; with the mpxj extra (and Java) also MS Project `.mpp`/`.mpx`,
+Primavera `.xer`/PMXML, Planner and GanttProject files, read through MPXJ (mpxj.py).
 
 `parse_plan` picks the reader by file name and content (`dump_plan` the writer by name);
 `leveling_problem` turns a plan into the leveler's integer input (see
@@ -16,6 +17,7 @@ from ..errors import DomainError
 from ..scheduling.leveling import Activity, Precedence
 from ..types import DATED_CONSTRAINTS, ConstraintType, LinkType
 from .csv_plan import dump_csv_plan, looks_like_csv, parse_csv_plan
+from .mpxj import MPXJ_EXTENSIONS, MpxjFormatError, looks_like_mpxj, parse_mpxj
 from .mspdi import (
     MspdiFormatError,
     dump_mspdi,
@@ -44,6 +46,7 @@ __all__ = [
     "CalendarException",
     "CalendarSpec",
     "LevelingProblem",
+    "MpxjFormatError",
     "MspdiFormatError",
     "Plan",
     "PlanFormatError",
@@ -57,24 +60,44 @@ __all__ = [
     "engine_calendar",
     "leveling_problem",
     "parse_csv_plan",
+    "parse_mpxj",
     "parse_mspdi",
     "parse_plan",
     "parse_plan_json",
     "parse_psplib",
     "plan_format",
     "plan_to_dict",
+    "reads_bytes",
     "stored_dates",
     "task_moments",
 ]
 
-FORMATS = ("json", "mspdi", "csv", "psplib")
+FORMATS = ("json", "mspdi", "csv", "psplib", "mpxj")
 UNKNOWN_OUTPUT = "cannot tell the format to write from {name!r}: use .json, .xml or .csv."
 CSV_START = date(2000, 1, 3)  # like PSPLIB: a CSV file has no dates
 
 
-def plan_format(text: str, filename: str) -> str:
-    """Which reader a file needs: by extension, else by content."""
+NOT_UTF8 = "the file is not UTF-8 text ({reason})."
+_TEXT_EXTENSIONS = (".sm", ".csv", ".json")  # never sniffed for MPXJ's formats
+
+
+def reads_bytes(filename: str) -> bool:
+    """Whether a file is read as bytes rather than UTF-8 text: the formats MPXJ reads by
+    extension (binary, or text in the encoding the file declares)."""
+    return filename.lower().endswith(MPXJ_EXTENSIONS)
+
+
+def plan_format(text: str | bytes, filename: str) -> str:
+    """Which reader a file needs: by extension, else by content. An `.xml` file holding
+    Primavera PMXML, Planner or GanttProject XML is read by MPXJ ("mpxj"), as are the
+    extensions in `MPXJ_EXTENSIONS`."""
     lower = filename.lower()
+    if lower.endswith(MPXJ_EXTENSIONS) or (
+        not lower.endswith(_TEXT_EXTENSIONS) and looks_like_mpxj(text[:4000])
+    ):
+        return "mpxj"
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
     for ext, fmt in ((".sm", "psplib"), (".xml", "mspdi"), (".csv", "csv"), (".json", "json")):
         if lower.endswith(ext):
             return fmt
@@ -105,12 +128,23 @@ def dump_plan(plan: Plan, *, filename: str) -> str:
 SUMMARY_DEMANDS = "task {task} is a summary; put its resource demands on its subtasks."
 
 
-def parse_plan(text: str, *, filename: str, start: date | None = None) -> Plan:
+def parse_plan(text: str | bytes, *, filename: str, start: date | None = None) -> Plan:
     """A `.sm` file (or text that looks like PSPLIB) is read as PSPLIB, dated `start`; an
     `.xml` file (or MS Project XML text) as MSPDI; a `.csv` file as a CSV table starting on
-    `start` (2000-01-03 when None); anything else as plan JSON. Raises PlanFormatError."""
+    `start` (2000-01-03 when None); MS Project `.mpp`/`.mpt`/`.mpx`, Primavera `.xer`/PMXML,
+    Planner and GanttProject files (by extension or content) through MPXJ; anything else as
+    plan JSON. Bytes other than MPXJ's formats are decoded as UTF-8. Raises PlanFormatError
+    (MpxjFormatError also where the mpxj extra or Java is missing)."""
     fmt = plan_format(text, filename)
     stem = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    if fmt == "mpxj":
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        return parse_mpxj(data, name=stem.rsplit(".", 1)[0])
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PlanFormatError(NOT_UTF8.format(reason=exc.reason)) from None
     if fmt == "psplib":
         return parse_psplib(text, name=stem, start=start).plan
     if fmt == "mspdi":

@@ -297,15 +297,7 @@ class _TaskRow:
 
 
 def _with_demands(pt: PlanTask, demands: list[tuple[str, float]]) -> PlanTask:
-    return PlanTask(
-        key=pt.key,
-        name=pt.name,
-        task=pt.task,
-        demands=tuple(demands),
-        priority=pt.priority,
-        calendar_id=pt.calendar_id,
-        baselines=pt.baselines,
-    )
+    return replace(pt, demands=tuple(demands))
 
 
 def _read_task(
@@ -333,6 +325,7 @@ def _read_task(
                 start=doc.moment(b, "Start"),
                 finish=doc.moment(b, "Finish"),
                 duration_days=None if b_minutes is None else b_minutes / mpd,
+                cost=_money(doc.number(b, "Cost")),
             )
         )
     task = TaskIn(
@@ -353,6 +346,7 @@ def _read_task(
         priority=doc.integer(el, "Priority", 0) or 0,
         calendar_id=str(task_cal) if str(task_cal) in cal_ids else None,
         baselines=tuple(baselines),
+        actual_cost=_money(doc.number(el, "ActualCost")),
     )
 
 
@@ -726,6 +720,8 @@ def dump_mspdi(plan: Plan) -> str:
         sub(el, "PercentComplete", _num(t.percent_complete))
         sub(el, "ActualStart", at(t.actual_start, False))
         sub(el, "ActualFinish", at(t.actual_finish, True))
+        if pt.actual_cost is not None:
+            sub(el, "ActualCost", _num(round(pt.actual_cost * 100, 6)))
         sub(el, "ConstraintType", _CONSTRAINT_CODES[ConstraintType(t.constraint)])
         task_cal = cal_uid.get(pt.calendar_id) if pt.calendar_id is not None else None
         sub(el, "CalendarUID", _NO_CALENDAR if task_cal is None else task_cal)
@@ -754,6 +750,8 @@ def dump_mspdi(plan: Plan) -> str:
                 sub(bl, "Finish", _stamp(b.finish))
             if b.duration_days is not None:
                 sub(bl, "Duration", _duration(b.duration_days * mpd))
+            if b.cost is not None:
+                sub(bl, "Cost", _num(round(b.cost * 100, 6)))
     for el in tasks_el.iter(f"{{{NS}}}ActualStart", f"{{{NS}}}ActualFinish"):
         if el.text is None:
             el.getparent().remove(el)
@@ -788,6 +786,11 @@ def dump_mspdi(plan: Plan) -> str:
 
 def _num(x: float) -> float | int:
     return int(x) if float(x).is_integer() else x
+
+
+def _money(cents: float | None) -> float | None:
+    """MSPDI currency values are hundredths (1000.50 is written 100050)."""
+    return None if cents is None else cents / 100
 
 
 def _spec_from_calendar(plan: Plan) -> CalendarSpec:

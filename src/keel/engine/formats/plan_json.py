@@ -5,6 +5,10 @@ what the engine does not schedule (names, three-point estimates, resource demand
 ids in the file may be strings or integers; they are kept as written (`PlanTask.key`) and
 the engine gets the integers 1..n in file order. Every problem is a `PlanFormatError` whose
 message names the task or the line; the messages are the constants below.
+
+`plan_columns` reads a parsed plan for scheduling only, as the columns `schedule_columns`
+takes, without a record per task (`keel schedule --json` on big plans); it leaves any plan
+it does not cover, and every problem, to `parse_plan_json`.
 """
 
 from __future__ import annotations
@@ -15,11 +19,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
+from itertools import product
+from operator import itemgetter
 from typing import Any
+
+import numpy as np
 
 from ..calendars import WorkCalendar
 from ..errors import DomainError
 from ..graph import find_cycle
+from ..scheduling.cpm import LINK_CODES, LinkColumns, TaskColumns
 from ..simulation import Distribution, Estimate, RiskEvent
 from ..types import ConstraintType, LinkIn, LinkType, TaskIn
 
@@ -122,6 +131,7 @@ class Baseline:
     start: datetime | None = None
     finish: datetime | None = None
     duration_days: float | None = None
+    cost: float | None = None  # the budget (earned value's BAC share)
 
 
 @dataclass(frozen=True)
@@ -142,6 +152,7 @@ class PlanTask:
     # the task's cost (fixed when the three values are equal).
     distribution: Distribution | None = None
     cost: Estimate | None = None
+    actual_cost: float | None = None  # spent so far (earned value's AC)
 
 
 @dataclass(frozen=True)
@@ -545,9 +556,17 @@ class _Reader:
                     start=_as_datetime(start),
                     finish=_as_datetime(finish),
                     duration_days=self._number(item, "duration", where),
+                    cost=self._money(item, "cost", where),
                 )
             )
         return tuple(out)
+
+    def _money(self, obj: Mapping[str, Any], field: str, where: str) -> float | None:
+        """An amount of money, >= 0 (earned value's budgets and actual costs)."""
+        value = self._number(obj, field, where)
+        if value is not None and value < 0:
+            raise PlanFormatError(NEGATIVE_UNITS.format(where=where, field=field))
+        return value
 
     def _dates(self, obj: Mapping[str, Any], field: str) -> frozenset[date]:
         values = obj.get(field, [])
@@ -739,6 +758,7 @@ class _Reader:
             baselines=self._baselines(item.get("baselines", []), where),
             distribution=self._distribution(item, key, bool(given)),
             cost=self._estimate(item, "cost", where),
+            actual_cost=self._money(item, "actual_cost", where),
         )
         return plan_task, preds
 
@@ -845,6 +865,217 @@ class _Reader:
                 raise PlanFormatError(PARENT_LOOP.format(path=", ".join(_q(key[t]) for t in loop)))
 
 
+# ---- reading for scheduling only ----------------------------------------------------------
+
+# Task fields beyond id, name, duration, parent and predecessors: a task with any of them is
+# read by `_Reader._task` (and its record kept for the scheduler).
+_RICH_FIELDS = frozenset(
+    {
+        "optimistic",
+        "most_likely",
+        "pessimistic",
+        "constraint",
+        "constraint_date",
+        "deadline",
+        "percent_complete",
+        "priority",
+        "demands",
+        "actual_start",
+        "actual_finish",
+        "calendar",
+        "baselines",
+        "distribution",
+        "cost",
+        "actual_cost",
+    }
+)
+# The four link types in every case ("fs" is FS, as the reader reads it).
+_LINK_CODES: dict[object, int] = {
+    "".join(chars): code
+    for t, code in LINK_CODES.items()
+    for chars in product(*((c, c.lower()) for c in str(t)))
+}
+# Durations and lags beyond this many days are left to the general reader: within it a
+# float holds an integer exactly, and its product with minutes per day too.
+_FAST_LIMIT = 1e12
+_BIG_FLOAT = 2.0**63  # orjson reads integers beyond 64 bits as floats, json as integers
+
+
+@dataclass(frozen=True)
+class PlanColumns:
+    """A plan read for scheduling only, as `schedule_columns` takes it: engine task i is the
+    file's task i (`keys[i]` its id as written, `tasks.ids` are 1..n as in `Plan`)."""
+
+    name: str
+    start: date
+    calendar: WorkCalendar
+    status_date: date | None
+    keys: list[str]
+    tasks: TaskColumns
+    links: LinkColumns
+
+
+def plan_columns(raw: object) -> PlanColumns | None:
+    """A parsed plan JSON object as columns, without a record per task (tasks with fields
+    beyond id, name, duration, parent and predecessors get one, read as `parse_plan_json`
+    reads them). None when the plan needs `parse_plan_json`: it has named calendars, or
+    anything is wrong with it (which `parse_plan_json` then reports). Loops, of links or of
+    parents, are left to `schedule_columns`, which finds every one `parse_plan_json` would.
+    Everything else `parse_plan_json` checks is checked, so a plan it rejects gives None or
+    a loop. A float of 2**63 or more (where orjson reads a longer integer as a float) also
+    gives None, so a plan parsed by orjson gives what one parsed by `json` gives."""
+    try:
+        return _columns(raw)
+    except (PlanFormatError, KeyError, TypeError, AttributeError, ValueError):
+        return None
+
+
+def _columns(raw: object) -> PlanColumns | None:
+    if not isinstance(raw, dict):
+        return None
+    raw_tasks = raw.get("tasks")
+    if type(raw_tasks) is not list or _has_big_float([v for k, v in raw.items() if k != "tasks"]):
+        return None
+    reader = _Reader(raw)
+    name = reader._str(raw, "name", _WHERE_PLAN)
+    start = reader._date(raw, "start", _WHERE_PLAN, required=True)
+    assert start is not None  # required above
+    status_date = reader._moment(raw, "status_date", _WHERE_PLAN)
+    calendar = reader._calendar(raw.get("calendar"))
+    if reader._calendars(raw.get("calendars", [])) or raw.get("project_calendar") is not None:
+        return None  # named calendars: `keel schedule` shows working hours too
+    res_ids = {r.id for r in reader._resources(raw.get("resources", []))}
+
+    keys = _keys(list(map(itemgetter("id"), raw_tasks)))  # TypeError: not all objects
+    if keys is None:
+        return None
+    n = len(keys)
+    ids = dict(zip(keys, range(1, n + 1), strict=True))  # engine ids, as `Plan` has them
+    if len(ids) != n:
+        return None  # a duplicate
+
+    # One loop touching each task once (several passes over 100,000 dictionaries, each a
+    # loop in C, take longer: the dictionaries are spread over memory); what it collects
+    # is checked afterwards. Tasks with more fields are also read by `_Reader._task`.
+    durations: list[Any] = []
+    parents: list[int] = []  # engine ids, 0 for none
+    link_p: list[int] = []
+    link_s: list[int] = []
+    link_code: list[int] = []
+    lags: list[Any] = []
+    rich: list[int] = []
+    add_duration, add_parent, add_rich = durations.append, parents.append, rich.append
+    add_p, add_s, add_code, add_lag = link_p.append, link_s.append, link_code.append, lags.append
+    plain = _RICH_FIELDS.isdisjoint
+    codes = _LINK_CODES
+    no_links: list[Any] = []
+    for i, item in enumerate(raw_tasks):
+        if not plain(item):
+            add_rich(i)
+        if type(item.get("name", "")) is not str:
+            return None
+        add_duration(item.get("duration"))
+        key = item.get("parent")
+        if key is None:
+            add_parent(0)
+        elif type(key) is str:
+            add_parent(ids[key])
+        elif type(key) is int:
+            add_parent(ids[str(key)])
+        else:
+            return None
+        preds = item.get("predecessors", no_links)
+        if type(preds) is not list:
+            return None
+        for link in preds:
+            key = link["id"]
+            if type(key) is not str:
+                if type(key) is not int:
+                    return None
+                key = str(key)
+            add_p(ids[key])
+            add_s(i)
+            add_code(codes[link.get("type", "FS")])
+            add_lag(link.get("lag", 0))
+    missing = [i for i, d in enumerate(durations) if d is None]
+    duration_values, lag_values = _numbers(durations), _numbers(lags)
+    if duration_values is None or lag_values is None:
+        return None
+    details: dict[int, TaskIn] = {}
+    for i in rich:
+        item = raw_tasks[i]
+        if _has_big_float([item]):
+            return None
+        plan_task, _ = reader._task(item, keys[i], ids, is_summary=True, res_ids=res_ids)
+        details[i] = plan_task.task
+    duration_days = np.array(duration_values, dtype=np.float64)
+    lag_days = np.array(lag_values, dtype=np.float64)
+    if not (
+        ((duration_days >= 0) & (duration_days <= _FAST_LIMIT)).all()
+        and (np.abs(lag_days) <= _FAST_LIMIT).all()
+    ):
+        return None  # negative, not finite or too big: the reader says which
+    parent = np.array(parents, dtype=np.int64) - 1
+    if missing:
+        is_parent = np.zeros(n, dtype=np.bool_)
+        is_parent[parent[parent >= 0]] = True
+        if not is_parent[missing].all():
+            return None  # a task that is no summary needs a duration
+    reader._risks(raw.get("risks", []), ids)
+    predecessor = np.array(link_p, dtype=np.int64) - 1
+    successor = np.array(link_s, dtype=np.int64)
+    type_code = np.array(link_code, dtype=np.int64)
+    return PlanColumns(
+        name=name,
+        start=start,
+        calendar=calendar,
+        status_date=status_date,
+        keys=keys,
+        tasks=TaskColumns(
+            ids=range(1, n + 1), duration_days=duration_days, parent=parent, details=details
+        ),
+        links=LinkColumns(
+            predecessor=predecessor, successor=successor, type_code=type_code, lag_days=lag_days
+        ),
+    )
+
+
+def _numbers(values: list[Any]) -> list[float] | None:
+    """Numbers (None, a missing value, as 0), or None when one is of another type."""
+    kinds = set(map(type, values))
+    if kinds <= {int, float}:
+        return values
+    if not kinds <= {int, float, type(None)}:
+        return None
+    return [0 if x is None else x for x in values]
+
+
+def _keys(values: list[Any], *, none: bool = False) -> list[Any] | None:
+    """Ids as strings (integers written as strings, None kept when `none`), or None when
+    one is of another type."""
+    kinds = set(map(type, values))
+    if kinds <= ({str, type(None)} if none else {str}):
+        return values
+    if not kinds <= ({str, int, type(None)} if none else {str, int}):
+        return None
+    return [x if type(x) is not int else str(x) for x in values]
+
+
+def _has_big_float(values: list[Any]) -> bool:
+    """Whether a float of 2**63 or more in size is anywhere in these JSON values."""
+    stack = list(values)
+    while stack:
+        v = stack.pop()
+        if type(v) is float:
+            if not abs(v) < _BIG_FLOAT:
+                return True
+        elif type(v) is dict:
+            stack.extend(v.values())
+        elif type(v) is list:
+            stack.extend(v)
+    return False
+
+
 # ---- writing ------------------------------------------------------------------------------
 
 
@@ -923,6 +1154,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             item["distribution"] = str(pt.distribution)
         if pt.cost is not None:
             item["cost"] = _estimate_json(pt.cost)
+        if pt.actual_cost is not None:
+            item["actual_cost"] = _num(pt.actual_cost)
         if t.id in preds:
             item["predecessors"] = preds[t.id]
         tasks.append(item)
@@ -985,6 +1218,8 @@ def _baseline_dict(b: Baseline) -> dict[str, Any]:
         out["finish"] = iso_moment(b.finish)
     if b.duration_days is not None:
         out["duration"] = _num(b.duration_days)
+    if b.cost is not None:
+        out["cost"] = _num(b.cost)
     return out
 
 
