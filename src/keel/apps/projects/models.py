@@ -31,6 +31,34 @@ class ProjectRole(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
 
 
+class ScheduleState(models.TextChoices):
+    """Whether the dates stored on a project's tasks reflect its plan (docs/scheduling.md)."""
+
+    CURRENT = "current", _("Up to date")
+    QUEUED = "queued", _("Waiting to be recalculated")
+    RUNNING = "running", _("Being recalculated")
+    FAILED = "failed", _("Recalculation failed")
+
+
+class SchedulePhase(models.TextChoices):
+    READING = "reading", _("Reading the plan")
+    COMPUTING = "computing", _("Computing dates")
+    SAVING = "saving", _("Saving dates")
+
+
+# Written by the schedule service (keel.apps.planning.services) only, never typed by hand.
+SCHEDULE_STATE_FIELDS = (
+    "schedule_state",
+    "schedule_generation",
+    "schedule_progress",
+    "schedule_phase",
+    "schedule_requested_at",
+    "schedule_finished_at",
+    "schedule_error_code",
+    "schedule_error_detail",
+)
+
+
 class Project(VersionedModel):
     """A project: what is delivered, by when, on which working calendar."""
 
@@ -76,7 +104,49 @@ class Project(VersionedModel):
     # Filled in by the schedule service from the engine's result, never typed by hand.
     scheduled_finish = models.DateField(_("scheduled finish"), null=True, blank=True)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["scheduled_finish"])  # computed, see Task
+    # The schedule's own state. Every change to the plan's schedule inputs adds one to
+    # `schedule_generation`; a run writes its dates only if no change came after the plan it
+    # read. A big plan is recalculated in the background (queued, then running, with a phase
+    # and a percentage other requests can read), a small one at once. Database defaults let
+    # the previous release insert projects while this migration is applied.
+    schedule_state = models.CharField(
+        _("schedule state"),
+        max_length=8,
+        choices=ScheduleState.choices,
+        default=ScheduleState.CURRENT,
+        db_default=ScheduleState.CURRENT,
+    )
+    schedule_generation = models.PositiveIntegerField(
+        _("schedule generation"), default=0, db_default=0
+    )
+    schedule_progress = models.PositiveSmallIntegerField(
+        _("recalculation progress"),
+        default=100,
+        db_default=100,
+        validators=[MaxValueValidator(100)],
+    )
+    schedule_phase = models.CharField(
+        _("recalculation phase"),
+        max_length=10,
+        choices=SchedulePhase.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    schedule_requested_at = models.DateTimeField(
+        _("recalculation requested"), null=True, blank=True
+    )
+    schedule_finished_at = models.DateTimeField(_("recalculation finished"), null=True, blank=True)
+    # A failed run's cause, shown in the reader's language: a code and its language-neutral
+    # details (the task names of a loop), see keel.apps.planning.selectors.schedule_status.
+    schedule_error_code = models.CharField(
+        _("recalculation error"), max_length=40, blank=True, default="", db_default=""
+    )
+    schedule_error_detail = models.TextField(
+        _("recalculation error details"), blank=True, default="", db_default=""
+    )
+    # Computed, see Task; recording them would make every edit a change of the project.
+    history = HistoricalRecords(excluded_fields=["scheduled_finish", *SCHEDULE_STATE_FIELDS])
 
     class Meta:
         verbose_name = _("project")
@@ -97,6 +167,12 @@ class Project(VersionedModel):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    @property
+    def schedule_is_current(self) -> bool:
+        """False while the tasks' dates wait for a recalculation (or it failed): they are
+        then provisional."""
+        return self.schedule_state == ScheduleState.CURRENT
 
 
 class ProjectMembership(VersionedModel):

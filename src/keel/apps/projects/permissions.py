@@ -48,14 +48,18 @@ class ProjectAction(StrEnum):
     ARCHIVE = "project.archive"
     MANAGE_MEMBERS = "project.manage_members"
     EDIT_GOALS = "goal.edit"
-    EDIT_TASKS = "task.edit"
+    EDIT_TASKS = "task.edit"  # create tasks, and change those one owns or is assigned to
+    EDIT_ANY_TASK = "task.edit_any"  # change every task of the project
     DELETE_TASKS = "task.delete"
+    LOG_TIME = "time.log"  # one's own time entries
+    APPROVE_TIME = "time.approve"
+    SAVE_BASELINE = "baseline.save"
 
 
 P = ProjectAction
 PROJECT_MATRIX: dict[ProjectRole, frozenset[ProjectAction]] = {
     ProjectRole.MANAGER: frozenset(P),
-    ProjectRole.MEMBER: frozenset({P.VIEW, P.EDIT_TASKS}),
+    ProjectRole.MEMBER: frozenset({P.VIEW, P.EDIT_TASKS, P.LOG_TIME}),
     ProjectRole.VIEWER: frozenset({P.VIEW}),
 }
 
@@ -99,7 +103,11 @@ FLAG_NAMES: dict[ProjectAction, str] = {
     P.MANAGE_MEMBERS: "can_manage_members",
     P.EDIT_GOALS: "can_edit_goals",
     P.EDIT_TASKS: "can_edit_tasks",
+    P.EDIT_ANY_TASK: "can_edit_any_task",
     P.DELETE_TASKS: "can_delete_tasks",
+    P.LOG_TIME: "can_log_time",
+    P.APPROVE_TIME: "can_approve_time",
+    P.SAVE_BASELINE: "can_save_baseline",
 }
 
 
