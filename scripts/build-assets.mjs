@@ -9,6 +9,10 @@ const out = join(root, "build", "assets", "vendor");
 const files = [
   ["@tabler/core/dist/css/tabler.min.css", "tabler/tabler.min.css"],
   ["@tabler/core/dist/js/tabler.min.js", "tabler/tabler.min.js"],
+  ["sortablejs/Sortable.min.js", "sortablejs/Sortable.min.js"],
+  ["frappe-gantt/dist/frappe-gantt.umd.js", "frappe-gantt/frappe-gantt.umd.js"],
+  ["frappe-gantt/dist/frappe-gantt.css", "frappe-gantt/frappe-gantt.css"],
+  ["echarts/dist/echarts.min.js", "echarts/echarts.min.js"],
 ];
 mkdirSync(out, { recursive: true });
 for (const [from, to] of files) {

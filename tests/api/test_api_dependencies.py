@@ -30,6 +30,8 @@ def chain(world: World) -> dict[str, Any]:
         name: task_create(actor=m, project=p, name=name, duration_days=Decimal(days))
         for name, days in (("Design", "3"), ("Build", "5"), ("Test", "2"))
     }
+    Task.objects.filter(project=p).update(owner=world.member)  # the member's own tasks
+    tasks = {name: Task.objects.get(pk=t.pk) for name, t in tasks.items()}
     first = dependency_create(
         actor=m, project=p, predecessor_id=tasks["Design"].pk, successor_id=tasks["Build"].pk
     )
@@ -62,7 +64,11 @@ def test_anonymous_calls_are_401(
 
 def test_create_dependency_reschedules(as_role: Any, world: World, chain: dict[str, Any]) -> None:
     extra = task_create(
-        actor=world.manager, project=world.project, name="Docs", duration_days=Decimal("1")
+        actor=world.manager,
+        project=world.project,
+        name="Docs",
+        duration_days=Decimal("1"),
+        owner_id=world.member.pk,
     )
     r = as_role("member").post(
         f"/projects/{world.project.pk}/dependencies",

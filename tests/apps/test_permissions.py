@@ -19,7 +19,7 @@ PROJECT_ALLOWED = {
     "owner": set(P),
     "admin": set(P),
     "manager": set(P),
-    "member": {P.VIEW, P.EDIT_TASKS},
+    "member": {P.VIEW, P.EDIT_TASKS, P.LOG_TIME},
     "viewer": {P.VIEW},
     "ws_member": set(),
     "outsider": set(),

@@ -26,6 +26,7 @@ MON = dt.date(2026, 3, 2)  # the factory project's start, a Monday
 
 
 def mk(world: World, name: str, days: str = "2", **kw: object) -> Task:
+    kw.setdefault("owner_id", world.member.pk)  # the member's own task, unless said otherwise
     return task_create(
         actor=world.manager, project=world.project, name=name, duration_days=Decimal(days), **kw
     )

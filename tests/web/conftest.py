@@ -43,6 +43,8 @@ def plan(world: World) -> Plan:
     dependency_create(actor=actor, project=project, predecessor_id=design.pk, successor_id=code.pk)
     dependency_create(actor=actor, project=project, predecessor_id=code.pk, successor_id=launch.pk)
     goal = GoalFactory(project=project, owner=world.manager)
+    # The member is responsible for the plan's tasks: members change only their own tasks.
+    Task.objects.filter(project=project).update(owner=world.member)
     return Plan(
         summary=Task.objects.get(pk=summary.pk),
         design=Task.objects.get(pk=design.pk),

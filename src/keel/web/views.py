@@ -15,10 +15,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_htmx.http import reswap, retarget
 
-from keel.apps.planning.selectors import critical_path, milestones_for
+from keel.apps.planning.selectors import (
+    baseline_comparison,
+    change_requests_for,
+    critical_count,
+    critical_path,
+    milestones_for,
+    primary_baseline,
+    schedule_status,
+)
 from keel.apps.projects.forms import ArchiveForm, project_for
 from keel.apps.projects.permissions import page_flags
 from keel.apps.projects.selectors import goals_for, project_members, projects_for
+from keel.apps.tracking.selectors import earned_value_for
 from keel.common.pages import service_errors
 
 
@@ -53,7 +62,9 @@ def project_overview(request: HttpRequest, pk: int) -> HttpResponse:
     counted = projects_for(user, archived=None).filter(pk=pk).first()
     task_count = getattr(counted, "task_count", 0)
     done_count = getattr(counted, "done_count", 0)
-    critical = critical_path(user, project)
+    critical = critical_path(user, project, limit=CRITICAL_PATH_SHOWN)
+    baseline = primary_baseline(project)
+    comparison = baseline_comparison(user, baseline) if baseline else None
     late_days = None
     if project.scheduled_finish and project.target_finish:
         late_days = (project.scheduled_finish - project.target_finish).days
@@ -63,12 +74,16 @@ def project_overview(request: HttpRequest, pk: int) -> HttpResponse:
         "task_count": task_count,
         "done_count": done_count,
         "open_count": task_count - done_count,
-        "critical_count": len(critical),
-        "critical_path": critical[:CRITICAL_PATH_SHOWN],
+        "critical_count": critical_count(project),
+        "critical_path": critical,
         "late_days": late_days,
         "goals": list(goals_for(user, project)),
         "milestones": milestones_for(user, project),
         "members": list(project_members(user, project)),
+        "schedule": schedule_status(user, project),
+        "ev": earned_value_for(user, project),
+        "comparison": comparison,
+        "pending_changes": change_requests_for(user, project, status="submitted").count(),
         "archive_form": ArchiveForm(
             initial={"archived": not project.is_archived, "version": project.version}
         ),

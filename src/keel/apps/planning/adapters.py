@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
+from decimal import Decimal
 
 from keel.apps.projects.adapters import holidays_known_until, project_calendar
 from keel.apps.projects.models import Project
@@ -12,7 +13,7 @@ from keel.engine.scheduling import schedule
 from keel.engine.types import ConstraintType, LinkIn, LinkType, ScheduleResult, TaskIn
 from keel.engine.wbs import WbsNode
 
-from .models import Dependency, Task
+from .models import Dependency, Task, TaskStatus
 
 
 def wbs_nodes(rows: Iterable[tuple[int, int | None, int]]) -> list[WbsNode]:
@@ -20,35 +21,49 @@ def wbs_nodes(rows: Iterable[tuple[int, int | None, int]]) -> list[WbsNode]:
 
 
 def task_in(task: Task) -> TaskIn:
+    # Cancelled work takes no time: its successors no longer wait for it.
+    cancelled = task.status == TaskStatus.CANCELLED
     return TaskIn(
         id=task.pk,
-        duration_days=0.0 if task.is_milestone else float(task.duration_days),
+        duration_days=0.0 if task.is_milestone or cancelled else float(task.duration_days),
         parent_id=task.parent_id,
         constraint=ConstraintType(task.constraint_type),
         constraint_date=task.constraint_date,
         deadline=task.deadline,
-        percent_complete=float(task.percent_complete),
+        percent_complete=0.0 if cancelled else float(task.percent_complete),
+        actual_start=None if cancelled else task.actual_start,
+        actual_finish=None if cancelled else task.actual_finish,
+    )
+
+
+# The Dependency columns the engine needs. The schedule service reads only these
+# (`values_list(*LINK_COLUMNS)` into `link_row`): making 50,000 Dependency objects takes
+# longer than scheduling them.
+LINK_COLUMNS = ("predecessor_id", "successor_id", "type", "lag_days")
+
+
+def link_row(predecessor_id: int, successor_id: int, kind: str, lag_days: Decimal) -> LinkIn:
+    return LinkIn(
+        predecessor_id=predecessor_id,
+        successor_id=successor_id,
+        type=LinkType(kind),
+        lag_days=float(lag_days),
     )
 
 
 def link_in(dep: Dependency) -> LinkIn:
-    return LinkIn(
-        predecessor_id=dep.predecessor_id,
-        successor_id=dep.successor_id,
-        type=LinkType(dep.type),
-        lag_days=float(dep.lag_days),
-    )
+    return link_row(dep.predecessor_id, dep.successor_id, dep.type, dep.lag_days)
 
 
 def compute_schedule(
     project: Project,
     tasks: list[Task],
-    deps: list[Dependency],
+    links: Sequence[LinkIn],
     *,
     status_date: date | None = None,
 ) -> tuple[ScheduleResult, WorkCalendar]:
     task_rows = [task_in(t) for t in tasks]
-    link_rows = [link_in(d) for d in deps]
+    link_rows = list(links)
     until: date | None = None
     # Public holidays are loaded for the years the plan is expected to span; a plan that
     # runs past them is scheduled again with the holidays of the years it reaches.
@@ -66,3 +81,12 @@ def compute_schedule(
             break
         until = result.project_finish
     return result, calendar
+
+
+def planned_work_hours(task: Task, hours_per_day: Decimal, people: int) -> Decimal:
+    """A leaf task's planned work: its working days at the project's hours per day, for each
+    person on it (at least one). Summaries add up their leaves. Resource assignments with
+    units replace this when tasks get them."""
+    if task.is_milestone or task.status == TaskStatus.CANCELLED:
+        return Decimal("0")
+    return (task.duration_days * hours_per_day * max(1, people)).quantize(Decimal("0.01"))

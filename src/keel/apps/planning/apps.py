@@ -10,6 +10,6 @@ class PlanningConfig(AppConfig):
     def ready(self) -> None:
         from keel.apps.projects.services import on_schedule_inputs_changed
 
-        from .services import schedule_recalculate
+        from .services import schedule_changed
 
-        on_schedule_inputs_changed(schedule_recalculate)
+        on_schedule_inputs_changed(schedule_changed)

@@ -87,13 +87,20 @@ class TaskRowForm(KeelForm):
     version = version_field()
 
     def __init__(
-        self, *args: Any, task: Task, people: list[tuple[Any, str]], **kwargs: Any
+        self,
+        *args: Any,
+        task: Task,
+        people: list[tuple[Any, str]],
+        manager: bool = True,
+        **kwargs: Any,
     ) -> None:
         kwargs.setdefault("initial", task_row_initial(task))
         kwargs.setdefault("auto_id", f"id_t{task.pk}_%s")
         super().__init__(*args, **kwargs)
         self.form_id = f"row-form-{task.pk}"
         self.fields["owner_id"].choices = [("", NO_ONE), *people]  # type: ignore[attr-defined]
+        # Who does the work is the managers' call; members see it.
+        self.fields["owner_id"].disabled = not manager
         # Roll-ups and milestones: the engine decides these, so they are shown, not edited.
         if task.is_summary or task.is_milestone:
             self.fields["duration_days"].disabled = True
@@ -158,6 +165,14 @@ class TaskEditForm(KeelForm):
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
     status = forms.ChoiceField(label=_("Status"), choices=TaskStatus.choices)
+    blocked_reason = forms.CharField(
+        label=_("Reason blocked"),
+        max_length=255,
+        required=False,
+        help_text=_("Needed when the status is Blocked."),
+    )
+    actual_start = forms.DateField(label=_("Actual start"), required=False, widget=DateInput)
+    actual_finish = forms.DateField(label=_("Actual finish"), required=False, widget=DateInput)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
     is_milestone = forms.BooleanField(label=_("Milestone"), required=False)
     duration_days = _duration_field()
@@ -185,6 +200,9 @@ class TaskEditForm(KeelForm):
             "owner_id",
             "assignee_ids",
             "status",
+            "blocked_reason",
+            "actual_start",
+            "actual_finish",
             "priority",
             "duration_days",
             "percent_complete",
@@ -201,11 +219,14 @@ class TaskEditForm(KeelForm):
         *args: Any,
         people: list[tuple[Any, str]],
         goals: list[tuple[Any, str]],
+        manager: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner_id"].choices = [("", NO_ONE), *people]  # type: ignore[attr-defined]
         self.fields["assignee_ids"].choices = people  # type: ignore[attr-defined]
+        # Who does the work is the managers' call; members see it.
+        self.fields["owner_id"].disabled = self.fields["assignee_ids"].disabled = not manager
         self.fields["goal_ids"].choices = goals  # type: ignore[attr-defined]
         if not goals:
             del self.fields["goal_ids"]
@@ -216,6 +237,9 @@ TASK_EDIT_FIELDS = (
     "description",
     "owner_id",
     "status",
+    "blocked_reason",
+    "actual_start",
+    "actual_finish",
     "priority",
     "is_milestone",
     "duration_days",
@@ -291,3 +315,143 @@ class GoalTasksForm(KeelForm):
     def __init__(self, *args: Any, tasks: list[tuple[Any, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["task_ids"].choices = tasks  # type: ignore[attr-defined]
+
+
+class BaselineForm(KeelForm):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        required=False,
+        help_text=_("For example “Approved plan” or “After change request 3”."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    primary = forms.BooleanField(
+        label=_("Make it the primary baseline"),
+        required=False,
+        initial=True,
+        help_text=_("Earned value, slippage and the Gantt chart compare with the primary one."),
+    )
+
+
+ROW_KINDS = [
+    ("", "—"),
+    ("duration", _("Change the duration (working days)")),
+    ("start", _("Start no earlier than (date)")),
+    ("deadline", _("Set the deadline (date)")),
+    ("add", _("Add a task after (name, working days)")),
+    ("remove", _("Remove the task")),
+]
+CHANGE_ROWS = 5
+
+
+class ChangeRequestForm(KeelForm):
+    """A change request: what, why, and up to five changes to the plan, each a row of
+    "what to do", "to which task" and "the new value"."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the plan should change, and what happens if it does not."),
+    )
+    cost_delta = forms.DecimalField(
+        label=_("Cost change"),
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        initial=0,
+        help_text=_("In the project's currency; negative for a saving."),
+    )
+
+    def __init__(self, *args: Any, tasks: list[tuple[Any, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for i in range(CHANGE_ROWS):
+            self.fields[f"kind_{i}"] = forms.ChoiceField(
+                label=_("Change"), choices=ROW_KINDS, required=False
+            )
+            self.fields[f"task_{i}"] = forms.TypedChoiceField(
+                label=_("Task"),
+                choices=[("", "—"), *tasks],
+                coerce=int,
+                required=False,
+                empty_value=None,
+            )
+            self.fields[f"value_{i}"] = forms.CharField(
+                label=_("New value"), max_length=40, required=False
+            )
+            self.fields[f"name_{i}"] = forms.CharField(
+                label=_("New task's name"), max_length=255, required=False
+            )
+            self.rows.append([self[f"{k}_{i}"] for k in ("kind", "task", "value", "name")])
+
+    def form_field_for(self, service_field: str) -> str | None:
+        # The service names a change by its place in the list: changes.N.field.
+        parts = service_field.split(".")
+        if parts[0] == "changes" and len(parts) == 3 and parts[1].isdigit():
+            row = getattr(self, "row_of", {}).get(int(parts[1]))
+            if row is None:
+                return None
+            if parts[2] in ("task_id", "after_id", "parent_id", "predecessor_id", "successor_id"):
+                return f"task_{row}"
+            return f"name_{row}" if parts[2] == "name" else f"value_{row}"
+        if service_field == "changes":
+            return None
+        return super().form_field_for(service_field)
+
+    def changes(self) -> list[dict[str, Any]]:
+        """The rows as change operations for the service; row problems become field errors
+        keyed like the service's (changes.N.field), mapped back by `row_of`."""
+        ops: list[dict[str, Any]] = []
+        self.row_of: dict[int, int] = {}
+        data = self.cleaned_data
+        for i in range(CHANGE_ROWS):
+            kind, task, value, name = (
+                data.get(f"{k}_{i}") for k in ("kind", "task", "value", "name")
+            )
+            if not kind:
+                continue
+            if task is None:
+                self.add_error(f"task_{i}", _("Choose a task."))
+                continue
+            self.row_of[len(ops)] = i
+            if kind == "duration":
+                ops.append({"op": "update", "task_id": task, "fields": {"duration_days": value}})
+            elif kind == "start":
+                ops.append(
+                    {
+                        "op": "update",
+                        "task_id": task,
+                        "fields": {"constraint_type": "snet", "constraint_date": value},
+                    }
+                )
+            elif kind == "deadline":
+                ops.append({"op": "update", "task_id": task, "fields": {"deadline": value}})
+            elif kind == "add":
+                ops.append(
+                    {"op": "add", "name": name, "duration_days": value or 1, "after_id": task}
+                )
+            elif kind == "remove":
+                ops.append({"op": "remove", "task_id": task})
+        return ops
+
+
+class DecisionForm(KeelForm):
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed to reject."),
+    )
+    save_baseline = forms.BooleanField(
+        label=_("Save a new baseline after applying the changes"), required=False
+    )
+    version = version_field()
+
+
+class SavedViewForm(KeelForm):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=1000)
+    shared = forms.BooleanField(label=_("Share with the project"), required=False)

@@ -1,12 +1,25 @@
 from django.urls import path
 
-from . import views
+from . import views, views_board, views_gantt
 
 app_name = "planning"
 urlpatterns = [
+    path("my-work/", views.my_work, name="my_work"),
     path("projects/<int:pk>/tasks/", views.tree, name="tree"),
     path("projects/<int:pk>/tasks/add/", views.task_add, name="task_add"),
+    path("projects/<int:pk>/schedule/", views.schedule_status, name="schedule_status"),
     path("projects/<int:pk>/milestones/", views.milestones, name="milestones"),
+    path("projects/<int:pk>/baselines/", views.baselines, name="baselines"),
+    path("projects/<int:pk>/list/", views.task_list, name="list"),
+    path("projects/<int:pk>/calendar/", views.calendar_month, name="calendar"),
+    path("projects/<int:pk>/burndown/", views.burndown, name="burndown"),
+    path("projects/<int:pk>/changes/", views.change_requests, name="change_requests"),
+    path("projects/<int:pk>/changes/new/", views.change_request_new, name="change_request_new"),
+    path("changes/<int:pk>/", views.change_request_detail, name="change_request"),
+    path("projects/<int:pk>/gantt/", views_gantt.gantt, name="gantt"),
+    path("projects/<int:pk>/board/", views_board.board_page, name="board"),
+    path("projects/<int:pk>/workflow/", views_board.workflow, name="workflow"),
+    path("tasks/<int:pk>/board-move/", views_board.board_move, name="board_move"),
     path("tasks/<int:pk>/", views.task_detail, name="task"),
     path("tasks/<int:pk>/row/", views.task_row, name="task_row"),
     path("tasks/<int:pk>/row/edit/", views.task_row_edit, name="task_row_edit"),

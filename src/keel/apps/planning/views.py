@@ -4,22 +4,28 @@ links. Thin: parse a form, call one service, map its refusals with keel.web.form
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from keel.apps.accounts.models import User
 from keel.apps.audit.selectors import history_for
 from keel.apps.projects.forms import people_choices, project_for
-from keel.apps.projects.models import Project
-from keel.apps.projects.permissions import ProjectAction, page_flags
+from keel.apps.projects.models import Project, ScheduleState
+from keel.apps.projects.permissions import ProjectAction, can, page_flags
 from keel.apps.projects.selectors import goal_get, goals_for
+from keel.common.charts import LineChart, Marker, Series, line_chart_svg
 from keel.common.errors import Conflict, KeelError
 from keel.common.pages import (
     apply_service_errors,
@@ -27,22 +33,28 @@ from keel.common.pages import (
     render_page_or_partial,
     render_partial,
     service_errors,
+    service_messages,
 )
 from keel.engine.milestones import MilestoneStatus
 
-from . import services
+from . import selectors, services
 from .forms import (
+    BaselineForm,
+    ChangeRequestForm,
+    DecisionForm,
     DependencyForm,
     GoalTasksForm,
     MoveForm,
     QuickAddForm,
+    SavedViewForm,
     TaskEditForm,
     TaskRowForm,
     parent_choices,
     task_edit_initial,
     task_label,
 )
-from .models import Task
+from .models import Priority, Task, TaskStatus
+from .permissions import can_edit_task, mark_editable, require_task_edit
 from .selectors import dependency_get, milestones_for, task_get, task_tree, tasks_for
 
 P = ProjectAction
@@ -59,7 +71,9 @@ def _with_depth(task: Task) -> Task:
 def _task(user: Any, pk: int, action: ProjectAction = P.VIEW) -> Task:
     """The task, with its project's refusal (404 unseen, 403 not allowed, or archived)."""
     task = task_get(user, pk)
-    if action is not P.VIEW:
+    if action is P.EDIT_TASKS:
+        require_task_edit(user, task)
+    elif action is not P.VIEW:
         project_for(user, task.project_id, action)
     return task
 
@@ -71,11 +85,13 @@ def _tree_context(
     request: HttpRequest, project: Project, *, add_form: QuickAddForm | None = None
 ) -> dict[str, Any]:
     tasks = task_tree(request.user, project)
+    mark_editable(request.user, project, tasks)
     return {
         "project": project,
         "tab": "tasks",
         "tasks": tasks,
         "add_form": add_form or QuickAddForm(parents=parent_choices(tasks)),
+        "schedule": selectors.schedule_status(request.user, project),
         **page_flags(request.user, project),
     }
 
@@ -86,6 +102,25 @@ def _tree_context(
 def tree(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_for(request.user, pk)
     return render_page_or_partial(request, TREE, "tree", _tree_context(request, project))
+
+
+SCHEDULE_STATUS = "planning/_schedule_status.html"
+
+
+@never_cache
+@login_required
+@require_GET
+@service_errors
+def schedule_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "Recalculating the schedule... N%" notice of the overview and the task tree,
+    which polls this while the schedule is queued or running. When it is done, the page
+    is told (plan-changed) to reload its dates."""
+    project = project_for(request.user, pk)
+    status = selectors.schedule_status(request.user, project)
+    response = render(request, SCHEDULE_STATUS, {"project": project, "schedule": status})
+    if request.htmx and status.state == ScheduleState.CURRENT:  # type: ignore[attr-defined]
+        trigger_client_event(response, PLAN_CHANGED)
+    return response
 
 
 @login_required
@@ -120,9 +155,14 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _row_context(request: HttpRequest, task: Task, **extra: Any) -> dict[str, Any]:
     project = task.project
+    task.can_edit = can_edit_task(request.user, task)  # type: ignore[attr-defined]
     ctx = {"task": _with_depth(task), "project": project, **page_flags(request.user, project)}
     ctx.update(extra)
     return ctx
+
+
+def _manager(request: HttpRequest, task: Task) -> bool:
+    return can(request.user, P.EDIT_ANY_TASK, task.project)
 
 
 def _row_people(user: Any, task: Task) -> list[tuple[Any, str]]:
@@ -154,9 +194,9 @@ def task_row_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         if not request.htmx:  # type: ignore[attr-defined]
             return redirect("planning:task_edit", pk=pk)
-        form = TaskRowForm(task=task, people=people)
+        form = TaskRowForm(task=task, people=people, manager=_manager(request, task))
         return render_partial(request, TREE, "row_form", _row_context(request, task, form=form))
-    form = TaskRowForm(request.POST, task=task, people=people)
+    form = TaskRowForm(request.POST, task=task, people=people, manager=_manager(request, task))
     status = 422
     if form.is_valid():
         try:
@@ -168,7 +208,9 @@ def task_row_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except Conflict as exc:
             task = _task(request.user, pk)
-            form = TaskRowForm(task=task, people=_row_people(request.user, task))
+            form = TaskRowForm(
+                task=task, people=_row_people(request.user, task), manager=_manager(request, task)
+            )
             status = apply_service_errors(form, exc)
         except KeelError as exc:
             status = apply_service_errors(form, exc)
@@ -188,6 +230,7 @@ def task_row_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _detail_context(request: HttpRequest, task: Task, **forms: Any) -> dict[str, Any]:
     project = task.project
     flags = page_flags(request.user, project)
+    flags["can_edit_tasks"] = can_edit_task(request.user, task)  # this task, for this person
     others = [(t.pk, task_label(t)) for t in tasks_for(request.user, project) if t.pk != task.pk]
     ctx: dict[str, Any] = {
         "task": task,
@@ -268,7 +311,7 @@ def _edit_people_goals(request: HttpRequest, task: Task) -> dict[str, Any]:
         if user.pk not in known:
             people.append((user.pk, str(user)))
     goals = [(g.pk, g.title) for g in goals_for(request.user, task.project)]
-    return {"people": people, "goals": goals}
+    return {"people": people, "goals": goals, "manager": _manager(request, task)}
 
 
 @login_required
@@ -421,3 +464,434 @@ def goal_tasks(request: HttpRequest, pk: int) -> HttpResponse:
         form = GoalTasksForm(initial={"task_ids": linked}, tasks=choices)
     ctx = {"goal": goal, "project": project, "form": form}
     return render(request, "planning/goal_tasks.html", ctx, status=status)
+
+
+# ---------------------------------------------------------------- my work
+
+
+@login_required
+@require_GET
+def my_work(request: HttpRequest) -> HttpResponse:
+    """The person's open tasks across all their projects: what is overdue, blocked, due
+    this week, in progress, and coming."""
+    work = selectors.my_work(request.user)
+    groups = [
+        ("overdue", _("Overdue"), work.overdue),
+        ("blocked", _("Blocked"), work.blocked),
+        ("due_soon", _("Due in the next 7 days"), work.due_soon),
+        ("in_progress", _("In progress"), work.in_progress),
+        ("upcoming", _("Coming up"), work.upcoming),
+    ]
+    total = sum(len(tasks) for _key, _label, tasks in groups)
+    ctx = {"groups": groups, "total": total, "section": "my_work"}
+    return render(request, "planning/my_work.html", ctx)
+
+
+# ---------------------------------------------------------------- baselines
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@service_errors
+def baselines(request: HttpRequest, pk: int) -> HttpResponse:
+    """The saved baselines, a form to save the plan as a new one, and the plan compared with
+    the chosen baseline (the primary one unless another is picked)."""
+    project = project_for(request.user, pk)
+    flags = page_flags(request.user, project)
+    form = BaselineForm()
+    status = 200
+    if request.method == "POST":
+        project_for(request.user, pk, P.SAVE_BASELINE)
+        form = BaselineForm(request.POST)
+        if form.is_valid():
+            try:
+                saved = services.baseline_save(
+                    actor=request.user,  # type: ignore[arg-type]
+                    project=project,
+                    name=form.cleaned_data["name"],
+                    note=form.cleaned_data["note"],
+                    primary=form.cleaned_data["primary"],
+                )
+            except KeelError as exc:
+                status = apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Saved baseline %(name)s.") % {"name": str(saved)})
+                return redirect(reverse("planning:baselines", args=[pk]) + f"?b={saved.pk}")
+        else:
+            status = 422
+    saved_baselines = list(selectors.baselines_for(request.user, project))
+    chosen = None
+    wanted = request.GET.get("b", "")
+    if wanted.isdigit():
+        chosen = next((b for b in saved_baselines if b.pk == int(wanted)), None)
+    chosen = chosen or next((b for b in saved_baselines if b.is_primary), None)
+    chosen = chosen or (saved_baselines[0] if saved_baselines else None)
+    comparison = selectors.baseline_comparison(request.user, chosen) if chosen else None
+    only_slipped = request.GET.get("slipped") == "1"
+    rows = comparison.rows if comparison else []
+    if only_slipped:
+        rows = [r for r in rows if r.slipped]
+    ctx = {
+        "project": project,
+        "tab": "baselines",
+        "baselines": saved_baselines,
+        "chosen": chosen,
+        "comparison": comparison,
+        "rows": rows,
+        "only_slipped": only_slipped,
+        "form": form,
+        **flags,
+    }
+    return render(request, "planning/baselines.html", ctx, status=status)
+
+
+# ---------------------------------------------------------------- burndown and burnup
+
+
+@login_required
+@require_GET
+@service_errors
+def burndown(request: HttpRequest, pk: int) -> HttpResponse:
+    """Burndown and burnup of the work a milestone waits for (or the whole plan), drawn on
+    the server from the tasks' history."""
+    project = project_for(request.user, pk)
+    milestone_list = list(
+        tasks_for(request.user, project, milestone=True).order_by("finish", "wbs_code")
+    )
+    wanted = request.GET.get("milestone", "")
+    milestone = next((m for m in milestone_list if str(m.pk) == wanted), None)
+    curves = selectors.progress_curves(request.user, project, milestone=milestone)
+    today = selectors.project_today(project)
+    markers = [Marker(today, _("Today"))]
+    if project.status_date and project.status_date != today:
+        markers.append(Marker(project.status_date, _("Status date"), "#f59f00"))
+    if curves.target:
+        markers.append(Marker(curves.target, _("Target"), "#d63939"))
+    unit = _("hours of work")
+    down = LineChart(
+        title=_("Burndown"),
+        y_label=unit,
+        series=[
+            Series(_("Remaining"), list(zip(curves.days, curves.remaining, strict=True))),
+            Series(_("Ideal"), curves.ideal, color="#9aa0ac", dashed=True),
+        ],
+        markers=markers,
+    )
+    up = LineChart(
+        title=_("Burnup"),
+        y_label=unit,
+        series=[
+            Series(
+                _("Completed"), list(zip(curves.days, curves.completed, strict=True)), "#2fb344"
+            ),
+            Series(_("Scope"), list(zip(curves.days, curves.scope, strict=True)), "#206bc4"),
+        ],
+        markers=markers,
+    )
+    ctx = {
+        "project": project,
+        "tab": "milestones",
+        "milestones": milestone_list,
+        "milestone": milestone,
+        "curves": curves,
+        "rows": list(
+            zip(curves.days, curves.remaining, curves.completed, curves.scope, strict=True)
+        )[::-1],
+        "burndown_svg": mark_safe(line_chart_svg(down)),  # noqa: S308  (built by our own code, texts escaped)
+        "burnup_svg": mark_safe(line_chart_svg(up)),  # noqa: S308
+        **page_flags(request.user, project),
+    }
+    return render(request, "planning/burndown.html", ctx)
+
+
+# ---------------------------------------------------------------- change requests
+
+
+def _cr_tasks(user: Any, project: Project) -> list[tuple[Any, str]]:
+    return [(t.pk, task_label(t)) for t in tasks_for(user, project).order_by("wbs_code")]
+
+
+@login_required
+@require_GET
+@service_errors
+def change_requests(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for(request.user, pk)
+    rows = list(selectors.change_requests_for(request.user, project))
+    for cr in rows:
+        recorded = (cr.impact or {}).get("approved") or (cr.impact or {}).get("submitted") or {}
+        cr.finish_delta = recorded.get("finish_delta_days")  # type: ignore[attr-defined]
+    ctx = {"project": project, "tab": "changes", "rows": rows, **page_flags(request.user, project)}
+    return render(request, "planning/change_requests.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@service_errors
+def change_request_new(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for(request.user, pk, P.EDIT_TASKS)
+    tasks = _cr_tasks(request.user, project)
+    form = ChangeRequestForm(tasks=tasks)
+    status = 200
+    impact = None
+    if request.method == "POST":
+        form = ChangeRequestForm(request.POST, tasks=tasks)
+        status = 422
+        if form.is_valid():
+            ops = form.changes()
+            if not form.errors:
+                try:
+                    if "preview" in request.POST:
+                        impact = services.what_if(
+                            actor=request.user,  # type: ignore[arg-type]
+                            project=project,
+                            changes=ops,
+                        )
+                        status = 200
+                    else:
+                        cr = services.change_request_create(
+                            actor=request.user,  # type: ignore[arg-type]
+                            project=project,
+                            title=form.cleaned_data["title"],
+                            reason=form.cleaned_data["reason"],
+                            cost_delta=form.cleaned_data["cost_delta"] or 0,
+                            changes=ops,
+                        )
+                        messages.success(request, _("Saved %(name)s as a draft.") % {"name": cr})
+                        return redirect("planning:change_request", pk=cr.pk)
+                except KeelError as exc:
+                    status = apply_service_errors(form, exc)
+    ctx = {
+        "project": project,
+        "tab": "changes",
+        "form": form,
+        "impact": impact,
+        **page_flags(request.user, project),
+    }
+    return render(request, "planning/change_request_form.html", ctx, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@service_errors
+def change_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A request with its changes, the engine's impact (live while it is open, as recorded
+    once decided) and the actions the person may take."""
+    cr = selectors.change_request_get(request.user, pk)
+    project = cr.project
+    decision = DecisionForm(initial={"version": cr.version})
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        decision = DecisionForm(request.POST, initial={"version": cr.version})
+        actor: User = request.user  # type: ignore[assignment]
+        try:
+            if not decision.is_valid():
+                status = 422
+            elif action == "submit":
+                services.change_request_submit(
+                    actor=actor, cr=cr, version=decision.cleaned_data["version"]
+                )
+                messages.success(request, _("Submitted for decision."))
+                return redirect("planning:change_request", pk=pk)
+            elif action == "withdraw":
+                services.change_request_withdraw(
+                    actor=actor, cr=cr, version=decision.cleaned_data["version"]
+                )
+                messages.success(request, _("Withdrawn."))
+                return redirect("planning:change_request", pk=pk)
+            elif action in ("approve", "reject"):
+                services.change_request_decide(
+                    actor=actor,
+                    cr=cr,
+                    version=decision.cleaned_data["version"],
+                    approve=action == "approve",
+                    comment=decision.cleaned_data["comment"],
+                    save_baseline=decision.cleaned_data["save_baseline"],
+                )
+                messages.success(
+                    request,
+                    _("Approved: the plan was changed.") if action == "approve" else _("Rejected."),
+                )
+                return redirect("planning:change_request", pk=pk)
+            else:
+                status = 400
+        except KeelError as exc:
+            status = apply_service_errors(decision, exc)
+        cr = selectors.change_request_get(request.user, pk)
+    live = None
+    live_error = ""
+    if cr.status in ("draft", "submitted") and cr.changes:
+        try:
+            live = services.what_if(actor=request.user, project=project, changes=cr.changes)  # type: ignore[arg-type]
+        except KeelError as exc:
+            live_error = "; ".join(str(m) for v in exc.fields.values() for m in v) or str(
+                exc.message
+            )
+    flags = page_flags(request.user, project)
+    mine = cr.requested_by_id == request.user.pk
+    ctx = {
+        "project": project,
+        "tab": "changes",
+        "cr": cr,
+        "live": live,
+        "live_error": live_error,
+        "recorded": (cr.impact or {}).get("approved") or (cr.impact or {}).get("submitted"),
+        "decision": decision,
+        "can_submit": cr.status == "draft" and (mine or flags["can_edit"]),
+        "can_withdraw": cr.status in ("draft", "submitted") and (mine or flags["can_edit"]),
+        "can_decide": cr.status == "submitted" and flags["can_edit"],
+        **flags,
+    }
+    return render(request, "planning/change_request.html", ctx, status=status)
+
+
+# ---------------------------------------------------------------- the task list
+
+LIST_PARAMS = (
+    "status",
+    "assignee",
+    "priority",
+    "critical",
+    "milestone",
+    "overdue",
+    "q",
+    "sort",
+    "dir",
+    "group",
+)
+
+
+def _list_query(request: HttpRequest) -> dict[str, str]:
+    return {k: request.GET[k] for k in LIST_PARAMS if request.GET.get(k)}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@service_errors
+def task_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The tasks as a list: filters, sorting, grouping, and saved views (the query string)."""
+    project = project_for(request.user, pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "delete":
+            view = next(
+                (
+                    v
+                    for v in selectors.saved_views_for(request.user, project)
+                    if str(v.pk) == request.POST.get("view", "")
+                ),
+                None,
+            )
+            if view is None:
+                raise Http404()
+            services.saved_view_delete(actor=request.user, view=view)  # type: ignore[arg-type]
+            messages.success(request, _("The view was deleted."))
+            return redirect("planning:list", pk=pk)
+        form = SavedViewForm(request.POST)
+        if form.is_valid():
+            try:
+                services.saved_view_save(
+                    actor=request.user,  # type: ignore[arg-type]
+                    project=project,
+                    name=form.cleaned_data["name"],
+                    query=form.cleaned_data["query"],
+                    shared=form.cleaned_data["shared"],
+                )
+            except KeelError as exc:
+                messages.error(request, " ".join(service_messages(exc)))
+            else:
+                messages.success(request, _("The view was saved."))
+            return redirect(reverse("planning:list", args=[pk]) + "?" + form.cleaned_data["query"])
+        messages.error(request, _("Give the view a name."))
+        return redirect("planning:list", pk=pk)
+    q = _list_query(request)
+
+    def flag(name: str) -> bool | None:
+        return {"yes": True, "no": False}.get(q.get(name, ""))
+
+    assignee = q.get("assignee", "")
+    sort = q.get("sort", "wbs") if q.get("sort") in selectors.LIST_SORTS else "wbs"
+    group = q.get("group", "none") if q.get("group") in selectors.LIST_GROUPS else "none"
+    status = q.get("status") if q.get("status") in TaskStatus.values else None
+    priority = q.get("priority") if q.get("priority") in Priority.values else None
+    groups = selectors.task_list(
+        request.user,
+        project,
+        status=status,
+        assignee_id=int(assignee) if assignee.isdigit() else None,
+        priority=priority,
+        critical=flag("critical"),
+        milestone=flag("milestone"),
+        overdue=q.get("overdue") == "yes",
+        search=q.get("q", "")[:200] or None,
+        sort=sort,
+        descending=q.get("dir") == "desc",
+        group=group,
+    )
+    query = urlencode(q)
+    ctx = {
+        "project": project,
+        "tab": "list",
+        "groups": groups,
+        "count": sum(len(g.tasks) for g in groups) if group == "none" else None,
+        "q": q,
+        "query": query,
+        "people": people_choices(request.user, project.workspace),
+        "statuses": TaskStatus.choices,
+        "priorities": Priority.choices,
+        "sorts": [
+            ("wbs", _("WBS")),
+            ("name", _("Name")),
+            ("start", _("Start")),
+            ("finish", _("Finish")),
+            ("deadline", _("Deadline")),
+            ("priority", _("Priority")),
+            ("status", _("Status")),
+            ("percent", _("% complete")),
+            ("float", _("Total float")),
+        ],
+        "group_choices": [
+            ("none", _("No grouping")),
+            ("status", _("Status")),
+            ("assignee", _("Assignee")),
+            ("summary", _("Summary task")),
+            ("priority", _("Priority")),
+        ],
+        "views": list(selectors.saved_views_for(request.user, project)),
+        "view_form": SavedViewForm(initial={"query": query}),
+        **page_flags(request.user, project),
+    }
+    return render(request, "planning/task_list.html", ctx)
+
+
+# ---------------------------------------------------------------- calendar
+
+
+@login_required
+@require_GET
+@service_errors
+def calendar_month(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for(request.user, pk)
+    today = selectors.project_today(project)
+    wanted = request.GET.get("month", "")
+    try:
+        year, month = (int(x) for x in wanted.split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        first = today.replace(day=1)
+    if not (1900 <= first.year <= 2999):
+        first = today.replace(day=1)
+    prev = (first - timedelta(days=1)).replace(day=1)
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    ctx = {
+        "project": project,
+        "tab": "calendar",
+        "weeks": selectors.month_calendar(request.user, project, first.year, first.month),
+        "month": first,
+        "prev": prev.strftime("%Y-%m"),
+        "next": nxt.strftime("%Y-%m"),
+        "this": today.strftime("%Y-%m"),
+        "today": today,
+        **page_flags(request.user, project),
+    }
+    return render(request, "planning/calendar.html", ctx)
