@@ -1,0 +1,108 @@
+"""`keel alerts`: the daily alerts at the console, for cron (docs/notifications.md).
+
+keel alerts check                 # every active project, then e-mails and digests
+keel alerts check --project WEB   # one project's alerts only
+keel alerts schedule              # (re)queue the worker's daily run
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+alerts_app = typer.Typer(help="Milestone and overdue-task alerts.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `keel alerts` to the `keel` app."""
+    app.add_typer(alerts_app, name="alerts")
+
+
+def _django(fn: F) -> F:
+    """`main.with_django`, looked up when the command runs: main imports this module while
+    it loads."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .main import with_django
+
+        return with_django(fn)(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _project(code: str, workspace: str | None) -> Any:
+    from keel.apps.projects.models import Project
+
+    from .main import fail
+
+    projects = Project.objects.filter(code__iexact=code.strip()).select_related("workspace")
+    if workspace:
+        projects = projects.filter(workspace__slug=workspace)
+    found = list(projects[:2])
+    if not found:
+        raise fail(f"no project with code {code}" + (f" in {workspace}" if workspace else ""))
+    if len(found) > 1:
+        raise fail(f"several workspaces have a project {code}: choose one with --workspace")
+    return found[0]
+
+
+@alerts_app.command("check")
+@_django
+def check(
+    project: Annotated[
+        str | None,
+        typer.Option(help="Only this project's code (no e-mail retries or digests then)."),
+    ] = None,
+    workspace: Annotated[
+        str | None, typer.Option(help="The workspace's slug, when several have this code.")
+    ] = None,
+) -> None:
+    """Check the plans now and notify: slipped milestones, overdue tasks. Without --project,
+    also send the e-mails that failed and the daily digests, as the worker's daily run does.
+    Safe to run again: each alert is made once a day, each e-mail sent once."""
+    from rich.table import Table
+
+    from keel.apps.notifications import services
+
+    from .main import out
+
+    if project:
+        reports = [services.check_alerts(_project(project, workspace))]
+    else:
+        reports = services.check_all_alerts()
+    table = Table("project", "slipped milestones", "overdue tasks", "notified", "note")
+    for r in reports:
+        table.add_row(
+            r.project.code,
+            str(r.slipped_milestones),
+            str(r.overdue_tasks),
+            str(r.notified),
+            f"skipped: {r.skipped}" if r.skipped else "",
+        )
+    out.print(table)
+    notified = sum(r.notified for r in reports)
+    out.print(f"{len(reports)} project(s) checked, {notified} notification(s) made")
+    if not project:
+        retried = services.retry_unsent_emails()
+        digests = services.send_digests()
+        out.print(f"{retried} e-mail(s) sent again, {digests} digest(s) sent")
+
+
+@alerts_app.command("schedule")
+@_django
+def schedule() -> None:
+    """Queue the worker's daily run again (a fresh chain; the old one stops by itself)."""
+    from keel.apps.notifications import services
+
+    from .main import fail, out
+
+    at = services.daily_run_schedule(force=True)
+    if at is None:
+        raise fail("the task backend cannot run tasks later; call `keel alerts check` from cron")
+    out.print(f"The daily alerts run is queued for {at:%Y-%m-%d %H:%M} UTC")
