@@ -6,8 +6,13 @@ from ninja import NinjaAPI
 from ninja.operation import Operation
 
 from keel.apps.accounts.api import router as accounts_router
+from keel.apps.notifications.api import router as notifications_router
 from keel.apps.planning.api import router as planning_router
+from keel.apps.planning.api_gantt import router as gantt_router
 from keel.apps.projects.api import router as projects_router
+from keel.apps.reporting.api import router as reporting_router
+from keel.apps.tracking.api import router as tracking_router
+from keel.apps.tracking.api_ev import router as ev_router
 
 from . import errors
 from .auth import AUTH
@@ -36,3 +41,8 @@ errors.install(api)
 api.add_router("", accounts_router)
 api.add_router("", projects_router)
 api.add_router("", planning_router)
+api.add_router("", gantt_router)
+api.add_router("", tracking_router)
+api.add_router("", notifications_router)
+api.add_router("", ev_router)
+api.add_router("", reporting_router)

@@ -14,7 +14,9 @@ from rich.console import Console
 from keel.apps.accounts.models import User, Workspace, WorkspaceRole
 from keel.apps.accounts.services import user_create, workspace_create, workspace_member_add
 from keel.apps.audit.context import acting_as
+from keel.apps.notifications.services import muted
 from keel.apps.planning.services import (
+    baseline_save,
     dependency_create,
     schedule_recalculate,
     task_create,
@@ -23,6 +25,9 @@ from keel.apps.planning.services import (
 )
 from keel.apps.projects.models import ProjectRole
 from keel.apps.projects.services import goal_create, project_create, project_member_add
+
+from .demo_reports import load_reports
+from .demo_time import load_timesheets
 
 DEMO_SLUG = "demo"
 
@@ -41,6 +46,8 @@ class T:
     owner: str | None = None
     deadline: int | None = None  # working weeks after project start, for milestones
     goal: str | None = None
+    status: str | None = None  # when not the one the progress implies
+    blocked: str = ""  # why, for a blocked task
 
 
 FIT_TEAM = [
@@ -70,8 +77,25 @@ FIT_PLAN = [
         children=[
             T("2.1", "现场勘测", 2, after=["1.3"], done=100, owner="li.qiang"),
             T("2.2", "平面布局方案", 6, after=["2.1"], done=100, owner="li.qiang", goal="space"),
-            T("2.3", "机电设计（强电、弱电、空调）", 8, after=["2.2"], done=80, owner="zhang.wei"),
-            T("2.4", "消防设计与报审", 10, after=[("2.2", "SS", 3)], done=60, owner="zhang.wei"),
+            T(
+                "2.3",
+                "机电设计（强电、弱电、空调）",
+                8,
+                after=["2.2"],
+                done=80,
+                owner="zhang.wei",
+                status="in_review",
+            ),
+            T(
+                "2.4",
+                "消防设计与报审",
+                10,
+                after=[("2.2", "SS", 3)],
+                done=60,
+                owner="zhang.wei",
+                status="blocked",
+                blocked="等待消防部门的审图意见",
+            ),
             T("2.5", "施工图定稿", milestone=True, after=["2.3", "2.4"], deadline=8),
         ],
     ),
@@ -80,7 +104,7 @@ FIT_PLAN = [
         "采购",
         children=[
             T("3.1", "施工单位招标", 10, after=["2.2"], done=50, owner="wang.fang"),
-            T("3.2", "家具选型与下单", 5, after=["2.2"], owner="wang.fang", goal="budget"),
+            T("3.2", "家具选型与下单", 5, after=["2.2"], owner="demo", goal="budget"),
             T("3.3", "网络与会议设备采购", 5, after=["2.3"], owner="zhang.wei"),
             T("3.4", "家具到货", 15, after=["3.2"], owner="wang.fang"),
         ],
@@ -147,7 +171,15 @@ REL_PLAN = [
             ),
             T("2.2", "Resource leveling", 8, after=["2.1"], owner="bob"),
             T("2.3", "New Gantt chart", 12, after=["1.4"], done=45, owner="carol", goal="nps"),
-            T("2.4", "API v1 and tokens", 6, after=["1.4"], done=90, owner="alice"),
+            T(
+                "2.4",
+                "API v1 and tokens",
+                6,
+                after=["1.4"],
+                done=90,
+                owner="alice",
+                status="in_review",
+            ),
             T(
                 "2.5",
                 "Chinese translation",
@@ -156,6 +188,8 @@ REL_PLAN = [
                 done=10,
                 owner="carol",
                 goal="nps",
+                status="blocked",
+                blocked="Waiting for the glossary review by the Shanghai office",
             ),
             T(
                 "2.6",
@@ -172,7 +206,7 @@ REL_PLAN = [
         children=[
             T("3.1", "Test plan", 2, after=["1.4"], done=100, owner="alice"),
             T("3.2", "Performance benchmarks", 4, after=["2.1"], owner="bob", goal="perf"),
-            T("3.3", "Security review", 5, after=["2.4"], owner="alice", goal="quality"),
+            T("3.3", "Security review", 5, after=["2.4"], owner="demo", goal="quality"),
             T("3.4", "Beta with five customers", 10, after=["2.6"], owner="carol", goal="nps"),
             T("3.5", "Fix beta defects", 8, after=[("3.4", "SS", 3)], owner="bob", goal="quality"),
             T("3.6", "Release candidate", milestone=True, after=["3.5", "3.2", "3.3"], deadline=14),
@@ -347,21 +381,25 @@ def _build_plan(
 
     for node in plan:
         links(node)
+    # The plan as agreed at kick-off (scheduled from the project start, before any progress
+    # was reported): slippage and earned value are measured against it.
+    status_date = project.status_date
+    type(project).objects.filter(pk=project.pk).update(status_date=None)
+    schedule_recalculate(project)
+    baseline_save(actor=actor, project=project, name="Kick-off plan")
+    type(project).objects.filter(pk=project.pk).update(status_date=status_date)
+    project.refresh_from_db()
 
     def progress(node: T) -> None:
         if node.done and not node.children:
             from keel.apps.planning.models import Task
 
             task = Task.objects.select_related("project").get(pk=ids[node.key])
-            task_update(
-                actor=actor,
-                task=task,
-                version=task.version,
-                changes={
-                    "percent_complete": node.done,
-                    "status": "done" if node.done >= 100 else "in_progress",
-                },
-            )
+            status = node.status or ("done" if node.done >= 100 else "in_progress")
+            changes: dict[str, Any] = {"percent_complete": node.done, "status": status}
+            if node.blocked:
+                changes["blocked_reason"] = node.blocked
+            task_update(actor=actor, task=task, version=task.version, changes=changes)
         for child in node.children:
             progress(child)
 
@@ -369,6 +407,40 @@ def _build_plan(
         progress(node)
     schedule_recalculate(project)
     return count
+
+
+def _change_requests(manager: User, fit: Any, rel: Any, people: dict[str, User]) -> None:
+    """One change request waiting for a decision in each project, with its engine impact."""
+    from keel.apps.planning.models import Task
+    from keel.apps.planning.services import change_request_create, change_request_submit
+
+    for project, who, task_name, days, title, reason in [
+        (
+            fit,
+            people["zhang.wei"],
+            "消防设计与报审",
+            14,
+            "消防审图延期",
+            "消防部门要求补充排烟计算书，审图预计延长四个工作日。",
+        ),
+        (
+            rel,
+            people["carol"],
+            "New Gantt chart",
+            15,
+            "Three more days for the Gantt chart",
+            "Beta customers asked for baseline bars and quarter zoom; both are in the spec now.",
+        ),
+    ]:
+        task = Task.objects.get(project=project, name=task_name)
+        cr = change_request_create(
+            actor=who,
+            project=project,
+            title=title,
+            reason=reason,
+            changes=[{"op": "update", "task_id": task.pk, "fields": {"duration_days": days}}],
+        )
+        change_request_submit(actor=who, cr=cr, version=cr.version)
 
 
 def _make_goals(
@@ -406,7 +478,8 @@ def load_demo(
     existing = Workspace.objects.filter(slug=DEMO_SLUG).first()
     if existing and not reset:
         return False
-    with transaction.atomic():
+    # The demo's own assignments and alerts would e-mail the whole demo team: not for a demo.
+    with transaction.atomic(), muted():
         if existing:
             from keel.apps.projects.models import Project
 
@@ -415,7 +488,7 @@ def load_demo(
         demo_user = _person(email, "Demo Manager", "en", password)
         with acting_as(demo_user):
             ws = workspace_create(actor=demo_user, name="Keel Demo", slug=DEMO_SLUG)
-            people: dict[str, User] = {}
+            people: dict[str, User] = {"demo": demo_user}  # the manager does some work too
             for mail, name, lang in FIT_TEAM + REL_TEAM:
                 user = _person(mail, name, lang, password)
                 people[mail.split("@")[0]] = user
@@ -466,6 +539,9 @@ def load_demo(
                     )
                 goals = _make_goals(demo_user, project, goal_specs, demo_user)
                 total += _build_plan(demo_user, project, plan, people, goals)
+            load_timesheets(manager=demo_user, projects=[fit, rel], today=today)
+            load_reports(manager=demo_user, projects=[fit, rel])
+            _change_requests(demo_user, fit, rel, people)
     if console:
         console.print(f"Loaded the demo workspace: 2 projects, {total} tasks.")
     return True

@@ -191,6 +191,47 @@ def deactivate(
     out.print(f"Deactivated {user.email}")
 
 
+@app.command()
+@with_django
+def recalculate(
+    code: Annotated[str, typer.Argument(help="The project's code, e.g. WEB.")],
+    workspace: Annotated[
+        str | None, typer.Option(help="The workspace's slug, when several have this code.")
+    ] = None,
+) -> None:
+    """Recalculate a project's schedule now, whatever its size, with a progress bar (its
+    pages show the progress too): after a failed background run, or without a worker."""
+    from rich.progress import Progress
+
+    from keel.apps.planning.selectors import schedule_status_of
+    from keel.apps.planning.services import schedule_run
+    from keel.apps.projects.models import Project, SchedulePhase
+
+    projects = Project.objects.filter(code__iexact=code.strip()).select_related("workspace")
+    if workspace:
+        projects = projects.filter(workspace__slug=workspace)
+    found = list(projects[:2])
+    if not found:
+        raise fail(f"no project with code {code}" + (f" in {workspace}" if workspace else ""))
+    if len(found) > 1:
+        raise fail(f"several workspaces have a project {code}: choose one with --workspace")
+    project = found[0]
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
+        job = bar.add_task(str(SchedulePhase.READING.label), total=100)
+
+        def show(phase: str, percent: int) -> None:
+            bar.update(job, completed=percent, description=str(SchedulePhase(phase).label))
+
+        outcome = schedule_run(project_id=project.pk, force=True, progress=show)
+    project.refresh_from_db()
+    if outcome == "failed":
+        raise fail(str(schedule_status_of(project).error))
+    if outcome == "superseded":
+        raise fail("the plan changed meanwhile; the background worker recalculates it again")
+    finish = f"{project.scheduled_finish:%Y-%m-%d}" if project.scheduled_finish else "-"
+    out.print(f"{project.code}: the schedule is current; scheduled finish {finish}")
+
+
 @token_app.command("list")
 @with_django
 def token_list_cmd(
@@ -350,6 +391,18 @@ def serve(
 from . import engine as _engine  # noqa: E402  (engine commands register onto `app`)
 
 _engine.register(app)
+
+from . import timesheet as _timesheet  # noqa: E402  (`keel timesheet` registers onto `app`)
+
+_timesheet.register(app)
+
+from . import alerts as _alerts  # noqa: E402  (`keel alerts` registers onto `app`)
+
+_alerts.register(app)
+
+from . import report as _report  # noqa: E402  (`keel report` registers onto `app`)
+
+_report.register(app)
 
 
 def main() -> None:

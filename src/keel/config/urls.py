@@ -14,6 +14,9 @@ urlpatterns = [
     path("", include("keel.apps.accounts.urls")),
     path("", include("keel.apps.projects.urls")),
     path("", include("keel.apps.planning.urls")),
+    path("", include("keel.apps.tracking.urls")),
+    path("", include("keel.apps.notifications.urls")),
+    path("", include("keel.apps.reporting.urls")),
 ]
 
 handler400 = "keel.web.views.bad_request"

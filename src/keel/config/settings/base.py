@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "keel.apps.accounts",
     "keel.apps.projects",
     "keel.apps.planning",
+    "keel.apps.tracking",
+    "keel.apps.notifications",
+    "keel.apps.reporting",
     "keel.apps.audit",
 ]
 
@@ -221,3 +224,13 @@ LOGGING = {
 }
 
 KEEL_API_TOKEN_DAYS = int(os.environ.get("KEEL_API_TOKEN_DAYS", "90"))
+# Plans of up to this many tasks are rescheduled within the request that changed them; bigger
+# ones by the background worker, with progress on the page (docs/scheduling.md).
+KEEL_SCHEDULE_SYNC_MAX_TASKS = int(os.environ.get("KEEL_SCHEDULE_SYNC_MAX_TASKS", "2000"))
+# Notifications (docs/notifications.md): the hour (UTC) of the worker's daily alerts run, and
+# the site's address for the links in e-mails.
+KEEL_ALERTS_HOUR = int(os.environ.get("KEEL_ALERTS_HOUR", "23"))
+KEEL_BASE_URL = os.environ.get("KEEL_BASE_URL", "http://localhost:8000")
+# Progress reports (docs/reports.md): the hour (UTC) of the worker's daily run that prepares
+# the reports that are due.
+KEEL_REPORTS_HOUR = int(os.environ.get("KEEL_REPORTS_HOUR", "2"))
