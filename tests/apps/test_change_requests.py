@@ -95,12 +95,15 @@ def test_a_loop_in_a_what_if_is_a_field_error(world: World, plan: dict[str, Task
         ([{"op": "update", "task_id": "PLAN", "fields": {"duration_days": -1}}], None),
         ([{"op": "add", "name": ""}], "changes.0.name"),
         ([{"op": "unlink", "dependency_id": 999999}], "changes.0.dependency_id"),
+        ("REMOVE_TWICE", "changes.1.task_id"),
         ("not a list", "changes"),
     ],
 )
 def test_bad_changes_name_the_operation(
     world: World, plan: dict[str, Task], changes: Any, field: str | None
 ) -> None:
+    if changes == "REMOVE_TWICE":  # a task removed cannot be changed again in the list
+        changes = [{"op": "remove", "task_id": plan["build"].pk}] * 2
     if changes and isinstance(changes, list) and changes[0].get("task_id") == "PLAN":
         changes = [{"op": "update", "task_id": plan["build"].pk, "fields": {"duration_days": -1}}]
         field = "changes.0.duration_days"

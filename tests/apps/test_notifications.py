@@ -588,3 +588,16 @@ def test_the_daily_run_queues_itself_once(
     assert second.args[0] != token
     assert PeriodicRun.objects.get(name=DAILY_RUN).token == second.args[0]
     assert daily_run(token=token).duplicate
+
+
+def test_someone_who_left_the_project_no_longer_reads_about_it(world: World, plan: Plan) -> None:
+    from keel.apps.notifications.selectors import notifications_for, unread_count
+    from keel.apps.projects.models import ProjectMembership
+
+    check_alerts(world.project, now=FRI_6)
+    assert notifications_for(world.manager).exists() and unread_count(world.manager) > 0
+    ProjectMembership.objects.filter(project=world.project, user=world.manager).delete()
+    for attr in ("_keel_project_roles", "_keel_workspace_roles"):
+        world.manager.__dict__.pop(attr, None)
+    assert not notifications_for(world.manager).exists()
+    assert unread_count(world.manager) == 0

@@ -24,6 +24,7 @@ from keel.apps.planning.services import (
     board_move,
     dependency_create,
     task_create,
+    task_move,
     task_update,
     workflow_set,
 )
@@ -406,3 +407,34 @@ def test_my_work_sorts_open_tasks_across_projects(world: World) -> None:
     assert [t.name for t in work.due_soon] == [soon.name]
     assert [t.name for t in work.upcoming] == [later.name]
     assert my_work(world.outsider, today=TODAY).overdue == []
+
+
+def test_members_cannot_nest_work_under_someone_elses_task(world: World) -> None:
+    """A subtask turns its parent into a summary: only the parent's people may do that."""
+    theirs = mk(world, "Theirs", owner_id=world.manager.pk)
+    mine = mk(world, "Mine")
+    with pytest.raises(PermissionDenied):
+        task_create(actor=world.member, project=world.project, name="Sneak", parent_id=theirs.pk)
+    mine.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        task_move(
+            actor=world.member, task=mine, parent_id=theirs.pk, position=0, version=mine.version
+        )
+    theirs.refresh_from_db()
+    assert not theirs.is_summary and theirs.duration_days == Decimal("2")
+    child = task_create(actor=world.member, project=world.project, name="Step", parent_id=mine.pk)
+    assert child.parent_id == mine.pk
+
+
+def test_members_cannot_hand_new_work_to_others(world: World) -> None:
+    for fields in ({"owner_id": world.manager.pk}, {"assignee_ids": [world.viewer.pk]}):
+        with pytest.raises(ValidationFailed):
+            task_create(actor=world.member, project=world.project, name="Yours now", **fields)
+    t = task_create(
+        actor=world.member,
+        project=world.project,
+        name="Mine",
+        assignee_ids=[world.member.pk],
+    )
+    assert t.owner_id == world.member.pk
+    assert not Task.objects.filter(name="Yours now").exists()

@@ -81,3 +81,23 @@ def test_list_queries_do_not_grow(world: World, plan: Plan, login: Any) -> None:
         t.assignees.add(world.member)
     assert [count(), count(group="assignee"), count(group="summary")] == few
     assert Task.objects.count() == 16
+
+
+def test_a_long_list_shows_its_first_rows_and_a_link_to_all(
+    world: World, plan: Plan, login: Any, monkeypatch: Any
+) -> None:
+    from keel.apps.planning import views
+
+    monkeypatch.setattr(views, "LIST_ROWS_SHOWN", 2)
+    url = reverse("planning:list", args=[world.project.pk])
+    html = login(world.viewer).get(url).content.decode()
+    assert len(_names(html)) == 2 and 'data-testid="list-more">2 more tasks not shown.' in html
+    assert len(_names(login(world.viewer).get(url, {"all": "1"}).content.decode())) == 4
+
+
+def test_odd_ids_in_the_query_are_ignored(world: World, plan: Plan, login: Any) -> None:
+    url = reverse("planning:list", args=[world.project.pk])
+    for odd in ("²", "99999999999999999999999", "-1", "1e3"):
+        assert login(world.viewer).get(url, {"assignee": odd}).status_code == 200
+    baselines = reverse("planning:baselines", args=[world.project.pk])
+    assert login(world.viewer).get(baselines, {"b": "²"}).status_code == 200

@@ -210,3 +210,11 @@ def render_page_or_partial(
     if getattr(request, "htmx", False):
         return render_partial(request, template_name, partial, context, status=status)
     return render(request, template_name, context, status=status)
+
+
+def parse_id(value: str | None) -> int | None:
+    """An id from a query string or form, or None. Only ASCII digits count ("²".isdigit()
+    is true, int("²") fails) and no more than a database integer holds."""
+    if value and value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None

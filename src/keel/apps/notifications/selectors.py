@@ -17,7 +17,12 @@ from keel.apps.accounts.models import User, WorkspaceRole
 from keel.apps.planning.models import Task, TaskStatus
 from keel.apps.projects.adapters import project_calendar
 from keel.apps.projects.models import Project, ProjectRole
-from keel.apps.projects.permissions import ProjectAction, project_role, require
+from keel.apps.projects.permissions import (
+    ProjectAction,
+    project_role,
+    require,
+    visible_projects_q,
+)
 from keel.common.errors import NotFound
 
 from .models import (
@@ -34,9 +39,21 @@ CLOSED = (TaskStatus.DONE, TaskStatus.CANCELLED)
 # ---------------------------------------------------------------- a person's notifications
 
 
+def still_visible_q(user: Any) -> Q:
+    """Notifications about projects the person can still see (or about none): someone who
+    left a project no longer reads about it."""
+    return Q(project__isnull=True) | Q(
+        project__in=Project.objects.filter(visible_projects_q(user)).values("pk")
+    )
+
+
 def notifications_for(actor: Any, *, unread: bool | None = None) -> QuerySet[Notification]:
     """The actor's notifications, newest first; `unread=True` only those not yet read."""
-    qs = Notification.objects.filter(recipient_id=actor.pk).select_related("project", "target_type")
+    qs = (
+        Notification.objects.filter(recipient_id=actor.pk)
+        .filter(still_visible_q(actor))
+        .select_related("project", "target_type")
+    )
     if unread is True:
         qs = qs.filter(read_at__isnull=True)
     elif unread is False:
@@ -56,7 +73,11 @@ def unread_count(user: Any) -> int:
     """The bell's number: one COUNT on an index, whatever else the page shows."""
     if user is None or not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+    return (
+        Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
+        .filter(still_visible_q(user))
+        .count()
+    )
 
 
 def notification_settings_of(user: Any) -> NotificationSettings:

@@ -54,6 +54,7 @@ from .selectors import (
     project_today,
     settings_by_user,
     slipped_milestones,
+    still_visible_q,
     unsent_immediate,
     wants_email_now,
     with_access,
@@ -292,13 +293,16 @@ def send_digest(*, user: User, now: datetime | None = None) -> bool:
         if _same_local_day(prefs.last_digest_at, now, user):
             return False
         rows = list(
-            Notification.objects.select_for_update()
+            # Lock the notifications only: PostgreSQL cannot lock the optional project
+            # joined in beside them (the nullable side of an outer join).
+            Notification.objects.select_for_update(of=("self",))
             .filter(
                 recipient_id=user.pk,
                 read_at__isnull=True,
                 emailed_at__isnull=True,
                 created_at__gte=now - DIGEST_WINDOW,
             )
+            .filter(still_visible_q(user))
             .select_related("project")
             .order_by("created_at", "pk")
         )

@@ -757,6 +757,8 @@ def _apply_ops(
     for op in ops:
         kind = op["op"]
         if kind == "update":
+            if op["task_id"] not in tasks:
+                continue  # removed by an earlier change (services refuse such lists)
             t = copy.copy(tasks[op["task_id"]])
             for k, v in op["fields"].items():
                 setattr(t, k, v)
@@ -788,7 +790,8 @@ def _apply_ops(
                 gone |= more
                 grew = bool(more)
             for i in gone:
-                removed.append(tasks.pop(i).name)
+                if i in tasks:
+                    removed.append(tasks.pop(i).name)
             for k in [k for k, d in deps.items() if {d.predecessor_id, d.successor_id} & gone]:
                 deps.pop(k)
         elif kind == "link":

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +25,7 @@ from keel.apps.projects.permissions import ProjectAction, can, require
 from keel.apps.projects.services import MSG_NOT_WS_MEMBER
 from keel.common.db import prepared_update
 from keel.common.errors import (
+    Conflict,
     PermissionDenied,
     ValidationFailed,
     check_version,
@@ -693,9 +694,17 @@ def task_create(
     _check_people(project, [fields.get("owner_id")], "owner_id")
     _check_people(project, assignee_ids or [], "assignee_ids")
     goals = _check_goals(project, goal_ids or [])
-    if fields.get("owner_id") is None and not can(actor, ProjectAction.EDIT_ANY_TASK, project):
-        # Members change only their own tasks: what they create is theirs.
+    if not can(actor, ProjectAction.EDIT_ANY_TASK, project):
+        # Members change only their own tasks: what they create is theirs, they cannot hand
+        # work to others, and a subtask turns its parent into a summary, so the parent
+        # must be theirs too.
+        if fields.get("owner_id") not in (None, actor.pk):
+            raise ValidationFailed(fields={"owner_id": [MSG_MANAGER_ONLY]})
+        if set(assignee_ids or []) - {actor.pk}:
+            raise ValidationFailed(fields={"assignee_ids": [MSG_MANAGER_ONLY]})
         fields["owner_id"] = actor.pk
+        if parent is not None:
+            require_task_edit(actor, parent)
     task = Task(project=project, name=name, parent=parent, **fields)
     task.position = _next_position(project, parent_id) if position is None else position
     task.board_position = _next_board_position(project, task.status)
@@ -785,6 +794,8 @@ def task_move(
     check_version(task.version, version)
     parent = _check_parent(project, task, parent_id)
     old_parent = task.parent_id
+    if parent is not None and parent.pk != old_parent:
+        require_task_edit(actor, parent)  # it becomes (or grows) a summary of theirs
     task.bump(parent=parent, position=max(0, position))
     task.save()
     _reorder_siblings(project, parent_id, task)
@@ -1135,6 +1146,7 @@ def baseline_delete(*, actor: User, baseline: Baseline) -> None:
 MSG_CHANGE_OP = _("Unknown change: use update, add, remove, link or unlink.")
 MSG_CHANGE_TASK = _("No such task in this project.")
 MSG_CHANGE_FIELD = _("This field cannot be changed here.")
+MSG_CHANGE_REMOVED = _("An earlier change in this list removes this task.")
 MSG_CHANGE_EMPTY = _("Say what changes: at least one change to the plan, or a cost change.")
 MSG_CHANGE_STATE = _("This change request is %(status)s and can no longer be changed.")
 MSG_CHANGE_COMMENT = _("Say why the request is rejected.")
@@ -1155,6 +1167,9 @@ def normalize_changes(project: Project, raw: Any) -> list[dict[str, Any]]:
     def err(i: int, field: str, message: Any) -> None:
         errors.setdefault(f"changes.{i}.{field}", []).append(message)
 
+    parent_of = dict(Task.objects.filter(project=project).values_list("id", "parent_id"))
+    removed: set[int] = set()
+
     def task_ref(i: int, op: dict[str, Any], key: str, required: bool = True) -> int | None:
         value = op.get(key)
         if value is None and not required:
@@ -1162,7 +1177,20 @@ def normalize_changes(project: Project, raw: Any) -> list[dict[str, Any]]:
         if not isinstance(value, int) or value not in task_ids:
             err(i, key, MSG_CHANGE_TASK)
             return None
+        if value in removed:
+            err(i, key, MSG_CHANGE_REMOVED)
+            return None
         return value
+
+    def remove(pk: int) -> None:
+        """The task and everything under it are gone for the changes after this one."""
+        gone = {pk}
+        grew = True
+        while grew:
+            more = {i for i, p in parent_of.items() if p in gone} - gone
+            gone |= more
+            grew = bool(more)
+        removed.update(gone)
 
     def fields_of(i: int, values: Any, allowed: Sequence[str]) -> dict[str, Any]:
         if not isinstance(values, dict):
@@ -1219,6 +1247,7 @@ def normalize_changes(project: Project, raw: Any) -> list[dict[str, Any]]:
             pk = task_ref(i, op, "task_id")
             if pk is not None:
                 out.append({"op": kind, "task_id": pk})
+                remove(pk)
         elif kind == "link":
             a, b = task_ref(i, op, "predecessor_id"), task_ref(i, op, "successor_id")
             link = Dependency(
@@ -1496,7 +1525,12 @@ def saved_view_save(
     view = view or SavedView(project=project, owner=actor, name=name)
     view.query, view.shared = query, shared
     validate_instance(view, exclude=["project", "owner"])
-    view.save()
+    try:
+        with transaction.atomic():
+            view.save()
+    except IntegrityError:
+        # The same name saved twice at once: the other one won.
+        raise Conflict() from None
     return view
 
 

@@ -30,6 +30,7 @@ from keel.common.errors import Conflict, KeelError
 from keel.common.pages import (
     apply_service_errors,
     changes,
+    parse_id,
     render_page_or_partial,
     render_partial,
     service_errors,
@@ -295,9 +296,7 @@ def dependency_remove(request: HttpRequest, pk: int) -> HttpResponse:
     project_for(request.user, dep.project_id, P.EDIT_TASKS)
     back = request.POST.get("task", "")
     back_to = (
-        int(back)
-        if back.isdigit() and int(back) in (dep.predecessor_id, dep.successor_id)
-        else dep.successor_id
+        int(back) if parse_id(back) in (dep.predecessor_id, dep.successor_id) else dep.successor_id
     )
     services.dependency_delete(actor=request.user, dependency=dep)  # type: ignore[arg-type]
     messages.success(request, _("The dependency was removed."))
@@ -522,8 +521,8 @@ def baselines(request: HttpRequest, pk: int) -> HttpResponse:
     saved_baselines = list(selectors.baselines_for(request.user, project))
     chosen = None
     wanted = request.GET.get("b", "")
-    if wanted.isdigit():
-        chosen = next((b for b in saved_baselines if b.pk == int(wanted)), None)
+    if parse_id(wanted) is not None:
+        chosen = next((b for b in saved_baselines if b.pk == parse_id(wanted)), None)
     chosen = chosen or next((b for b in saved_baselines if b.is_primary), None)
     chosen = chosen or (saved_baselines[0] if saved_baselines else None)
     comparison = selectors.baseline_comparison(request.user, chosen) if chosen else None
@@ -747,6 +746,7 @@ def change_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ---------------------------------------------------------------- the task list
 
+LIST_ROWS_SHOWN = 300
 LIST_PARAMS = (
     "status",
     "assignee",
@@ -818,7 +818,7 @@ def task_list(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         project,
         status=status,
-        assignee_id=int(assignee) if assignee.isdigit() else None,
+        assignee_id=parse_id(assignee),
         priority=priority,
         critical=flag("critical"),
         milestone=flag("milestone"),
@@ -829,9 +829,18 @@ def task_list(request: HttpRequest, pk: int) -> HttpResponse:
         group=group,
     )
     query = urlencode(q)
+    # A 2,000-task plan makes a page of megabytes: show the first rows of each group and a
+    # link to all of them.
+    shown_all = request.GET.get("all") == "1"
+    hidden = 0
+    if not shown_all:
+        for g in groups:
+            hidden += max(0, len(g.tasks) - LIST_ROWS_SHOWN)
+            g.tasks = g.tasks[:LIST_ROWS_SHOWN]
     ctx = {
         "project": project,
         "tab": "list",
+        "hidden": hidden,
         "groups": groups,
         "count": sum(len(g.tasks) for g in groups) if group == "none" else None,
         "q": q,

@@ -31,6 +31,7 @@ from keel.apps.projects.selectors import project_members
 from keel.common.errors import KeelError, NotFound, PermissionDenied
 from keel.common.pages import (
     apply_service_errors,
+    parse_id,
     render_page_or_partial,
     render_partial,
     service_errors,
@@ -73,7 +74,7 @@ class BoardState:
         person = data.get("assignee", "")
         return cls(
             swimlanes=lanes if lanes in SWIMLANES else "none",
-            assignee_id=int(person) if person.isdigit() and len(person) < 19 else None,
+            assignee_id=parse_id(person),
             search=data.get("q", "").strip()[:MAX_SEARCH],
         )
 

@@ -20,6 +20,7 @@ from keel.common.errors import Conflict, KeelError, ValidationFailed
 from keel.common.pages import (
     apply_service_errors,
     changes,
+    parse_id,
     render_page_or_partial,
     service_errors,
     service_messages,
@@ -114,8 +115,8 @@ def project_create(request: HttpRequest) -> HttpResponse:
     else:
         initial: dict[str, Any] = {"timezone": getattr(request.user, "timezone", "UTC")}
         wanted = request.GET.get("workspace", "")
-        if wanted.isdigit():
-            initial["workspace"] = int(wanted)
+        if parse_id(wanted) is not None:
+            initial["workspace"] = parse_id(wanted)
         form = ProjectCreateForm(initial=initial, workspaces=workspaces)
     return render(
         request,

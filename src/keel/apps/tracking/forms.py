@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from keel.apps.projects.forms import DateInput
-from keel.common.pages import KeelForm, version_field
+from keel.common.pages import KeelForm, parse_id, version_field
 
 from .models import MAX_HOURS_PER_DAY, MIN_HOURS, NOTE_LENGTH
 
@@ -21,7 +21,7 @@ class CellForm(forms.Form):
     """One cell of the weekly grid: the hours of a task on a day. Empty hours clear it. The
     hours stay text here so the service words every refusal the same way as for the API."""
 
-    task = forms.IntegerField(min_value=1)
+    task = forms.IntegerField(min_value=1, max_value=2**63 - 1)
     date = forms.DateField()
     hours = forms.CharField(required=False, max_length=20)
     version = forms.IntegerField(required=False, min_value=1)
@@ -59,7 +59,7 @@ class EntryRefsField(forms.Field):
         refs = []
         for item in value or []:
             pk, _sep, version = str(item).partition(":")
-            if not (pk.isdigit() and version.isdigit()) or len(pk) > 18 or len(version) > 9:
+            if parse_id(pk) is None or parse_id(version) is None or len(version) > 9:
                 raise ValidationError(MSG_BAD_REF)
             refs.append((int(pk), int(version)))
         return refs

@@ -23,6 +23,7 @@ from keel.common.errors import Conflict, KeelError, ValidationFailed
 from keel.common.pages import (
     apply_service_errors,
     changes,
+    parse_id,
     render_page_or_partial,
     render_partial,
     service_errors,
@@ -57,7 +58,7 @@ def _week(text: str) -> Week:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
+    return parse_id(value)
 
 
 def _sheet_context(request: HttpRequest, sheet: Timesheet, **extra: Any) -> dict[str, Any]:
