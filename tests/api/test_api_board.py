@@ -180,3 +180,20 @@ def test_board_queries_do_not_grow(as_role: Any, world: World, cards: dict[str, 
         task_create(actor=world.manager, project=world.project, name=f"More {i}")
     many, body = client.queries(f"/projects/{world.project.pk}/board")
     assert len(body["tasks"]) == 19 and many == few
+
+
+def test_remaining_work_sets_the_progress(as_role: Any, cards: dict[str, Task]) -> None:
+    t = cards["A"]  # 2 days x 8 hours, nobody assigned: 16 hours of planned work
+    client = as_role("member")
+    assert client.get(f"/tasks/{t.pk}").json()["remaining_work_hours"] == "16.00"
+    r = client.patch(f"/tasks/{t.pk}", {"remaining_work_hours": 4, "version": t.version})
+    assert r.status_code == 200, r.content
+    assert (r.json()["percent_complete"], r.json()["remaining_work_hours"]) == (75, "4.00")
+    assert r.json()["status"] == "in_progress" and r.json()["actual_start"]
+    too_much = {"remaining_work_hours": 40, "version": r.json()["version"]}
+    assert_error(client.patch(f"/tasks/{t.pk}", too_much), 422, field="remaining_work_hours")
+    assert_error(
+        client.patch(f"/tasks/{t.pk}", {"remaining_work_hours": -1, "version": 2}),
+        422,
+        field="remaining_work_hours",
+    )

@@ -82,3 +82,15 @@ def test_members_see_owner_and_assignees_but_cannot_change_them(
     html = login(world.member).get(reverse("planning:task_edit", args=[plan.design.pk]))
     body = html.content.decode()
     assert 'name="owner_id"' in body and "disabled" in body.split('name="owner_id"')[1][:200]
+
+
+def test_the_edit_form_takes_the_remaining_work(world: World, plan: Plan, login: Any) -> None:
+    from keel.apps.planning.forms import task_edit_initial
+
+    task = Task.objects.select_related("project").get(pk=plan.code.pk)  # 5 days, 40 hours
+    data = {k: v for k, v in task_edit_initial(task).items() if v is not None}
+    data.update(tags="", assignee_ids=[], goal_ids=[], remaining_work_hours="10")
+    r = login(world.member).post(reverse("planning:task_edit", args=[task.pk]), data)
+    assert r.status_code == 302, r.content.decode()[-2000:]
+    task.refresh_from_db()
+    assert (task.percent_complete, task.status) == (75, "in_progress")

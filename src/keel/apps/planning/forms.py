@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from keel.apps.projects.forms import DateInput
 from keel.common.pages import NO_ONE, KeelForm, version_field
 
+from .adapters import planned_work_hours
 from .models import Constraint, LinkType, Priority, Task, TaskStatus
 
 TOP_LEVEL = _("— top level —")
@@ -177,6 +178,14 @@ class TaskEditForm(KeelForm):
     is_milestone = forms.BooleanField(label=_("Milestone"), required=False)
     duration_days = _duration_field()
     percent_complete = forms.IntegerField(label=_("% complete"), min_value=0, max_value=100)
+    remaining_work_hours = forms.DecimalField(
+        label=_("Remaining work (hours)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text=_("Or say how much work is left: the progress follows."),
+    )
     optimistic_days = forms.DecimalField(
         label=_("Optimistic (days)"), max_digits=8, decimal_places=2, required=False
     )
@@ -206,6 +215,7 @@ class TaskEditForm(KeelForm):
             "priority",
             "duration_days",
             "percent_complete",
+            "remaining_work_hours",
             "constraint_type",
             "constraint_date",
             "deadline",
@@ -259,6 +269,10 @@ def task_edit_initial(task: Task) -> dict[str, Any]:
     initial = {name: getattr(task, name) for name in TASK_EDIT_FIELDS}
     initial["assignee_ids"] = [u.pk for u in task.assignees.all()]
     initial["goal_ids"] = [g.pk for g in task.goals.all()]
+    planned = planned_work_hours(task, task.project.hours_per_day, len(initial["assignee_ids"]))
+    initial["remaining_work_hours"] = (planned * (100 - task.percent_complete) / 100).quantize(
+        Decimal("0.01")
+    )
     initial["version"] = task.version
     return initial
 

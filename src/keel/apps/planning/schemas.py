@@ -64,6 +64,9 @@ class TaskOut(Schema):
     )
     actual_finish: date | None = Field(description="Set when the task is done unless given.")
     board_position: int
+    remaining_work_hours: Decimal2 = Field(
+        description="Planned work (duration x hours per day x people) not yet done."
+    )
     tags: list[str]
     goal_ids: list[int]
     start: date | None = Field(description="Computed by the schedule, like the fields below.")
@@ -80,6 +83,15 @@ class TaskOut(Schema):
     @staticmethod
     def resolve_assignee_ids(obj: Any) -> list[int]:
         return [u.pk for u in obj.assignees.all()]
+
+    @staticmethod
+    def resolve_remaining_work_hours(obj: Any) -> Decimal:
+        hours = obj.project.hours_per_day
+        people = max(1, len(obj.assignees.all()))
+        if obj.is_milestone or obj.status == "cancelled":
+            return Decimal("0")
+        done = Decimal(100 - obj.percent_complete) / 100
+        return Decimal(obj.duration_days * hours * people * done).quantize(Decimal("0.01"))
 
     @staticmethod
     def resolve_goal_ids(obj: Any) -> list[int]:
@@ -135,6 +147,9 @@ class TaskPatch(_TaskFields):
     """Only the fields sent are changed. Use `POST /tasks/{id}/move` to change the outline."""
 
     name: str = omittable(max_length=255)
+    remaining_work_hours: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)] = (
+        omittable(description="Sets the progress: what is not remaining is done.")
+    )
     version: Version
 
 

@@ -48,7 +48,9 @@ TASK_ORDERING = (
 
 
 def _task_qs() -> QuerySet[Task]:
-    return Task.objects.select_related("owner", "parent").prefetch_related("assignees", "goals")
+    return Task.objects.select_related("owner", "parent", "project").prefetch_related(
+        "assignees", "goals"
+    )
 
 
 def tasks_for(

@@ -76,6 +76,9 @@ MSG_LINK_PROJECT = _("Both tasks must belong to this project.")
 MSG_LINK_SUMMARY = _("A summary task cannot be linked to one of its own subtasks.")
 MSG_TAGS = _("Tags are a list of short words.")
 MSG_GOAL_PROJECT = _("The goal belongs to another project.")
+MSG_REMAINING = _(
+    "Between 0 and the planned work (%(planned)s hours); for more, make the task longer."
+)
 MSG_MANAGER_ONLY = _("Only the project's managers can change this.")
 MSG_BLOCKED_REASON = _("Say what blocks the task.")
 MSG_ACTUAL_FUTURE = _("An actual date cannot be in the future.")
@@ -539,6 +542,30 @@ def _apply_status(task: Task, old_status: str | None, given: Mapping[str, Any]) 
             task.percent_complete = min(task.percent_complete, 99)
 
 
+def remaining_work_hours(task: Task, people: int) -> Decimal:
+    """The planned work still to do: the planned work less what the progress has done."""
+    planned = planned_work_hours(task, task.project.hours_per_day, people)
+    return (planned * (100 - task.percent_complete) / 100).quantize(Decimal("0.01"))
+
+
+def _percent_from_remaining(task: Task, remaining: Decimal) -> int:
+    """Progress from the work said to remain (MS Project's "remaining work"): what is not
+    remaining of the planned work is done."""
+    people = task.assignees.count()
+    planned = planned_work_hours(task, task.project.hours_per_day, people)
+    if remaining < 0 or remaining > planned:
+        raise ValidationFailed(
+            fields={
+                "remaining_work_hours": [
+                    MSG_REMAINING % {"planned": planned.normalize() if planned else 0}
+                ]
+            }
+        )
+    if planned == 0:
+        return task.percent_complete
+    return max(0, min(100, round(100 * (1 - remaining / planned))))
+
+
 def _check_actuals(task: Task, errors: dict[str, list[Any]]) -> None:
     day = project_today(task.project)
     if task.status != TaskStatus.BLOCKED:
@@ -734,9 +761,13 @@ def task_update(
     check_version(task.version, version)
     changes = dict(changes)
     old_status = task.status
-    unknown = set(changes) - set(TASK_FIELDS)
+    unknown = set(changes) - set(TASK_FIELDS) - {"remaining_work_hours"}
     if unknown:
         raise ValidationFailed(fields={k: [_("This field cannot be changed.")] for k in unknown})
+    if "remaining_work_hours" in changes:
+        remaining = changes.pop("remaining_work_hours")
+        if remaining is not None and "percent_complete" not in changes:
+            changes["percent_complete"] = _percent_from_remaining(task, Decimal(str(remaining)))
     assignee_ids, goal_ids = _split_relations(changes)
     _check_people(project, [changes.get("owner_id")], "owner_id")
     _check_people(project, assignee_ids or [], "assignee_ids")
