@@ -62,7 +62,7 @@ def test_a_week_typed_submitted_and_approved(
     assert page.locator(f"#hours-{design.pk}-20260310").input_value() == "30"
     assert TimeEntry.objects.count() == 1
     _type(page, design.pk, "20260310", "8")
-    assert page.get_by_test_id("cell-error").count() == 0
+    expect(page.get_by_test_id("cell-error")).to_have_count(0)  # waits for the swap
     expect(page.get_by_test_id("week-total")).to_have_text("15.5")
 
     # Another task through the row picker, then two hours on Wednesday.
@@ -81,7 +81,9 @@ def test_a_week_typed_submitted_and_approved(
     page.get_by_text("4 entries of 2026-W11 were sent for approval.").wait_for()
     assert set(TimeEntry.objects.values_list("status", flat=True)) == {"submitted"}
     assert TimeEntry.objects.count() == 4
-    assert page.locator(f"#hours-{design.pk}-20260309").count() == 0  # read-only now
+    expect(page.locator(f"#hours-{design.pk}-20260309")).to_have_count(
+        0
+    )  # waits for the swap  # read-only now
     expect(row.get_by_test_id("row-status")).to_have_text("Submitted")
 
     # On a phone the grid scrolls inside its card; the page itself does not.
