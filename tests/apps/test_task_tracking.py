@@ -163,9 +163,12 @@ def test_bad_tracking_input_is_refused_and_changes_nothing(
 def test_blocked_keeps_its_reason_until_it_is_unblocked(world: World) -> None:
     t = mk(world, "Design")
     t = upd(world, t, status="blocked", blocked_reason="Waiting for the permit")
-    assert t.blocked_reason == "Waiting for the permit" and t.actual_start == MON
+    # Blocked before it started: it has not started, so it keeps its place in the plan.
+    assert t.blocked_reason == "Waiting for the permit" and t.actual_start is None
     t = upd(world, t, status="in_progress")
-    assert t.blocked_reason == ""
+    assert t.blocked_reason == "" and t.actual_start == MON
+    t = upd(world, t, status="blocked", blocked_reason="Stuck midway")
+    assert t.actual_start == MON  # started, then blocked: still started
 
 
 def test_cancelled_work_takes_no_time(world: World) -> None:

@@ -108,3 +108,23 @@ def test_a_week_typed_submitted_and_approved(
     manager.close()
     assert set(TimeEntry.objects.values_list("status", flat=True)) == {"approved"}
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_submit_button_that_appears_after_the_first_entry_works(
+    page: Any, chromium_browser: Any, live_server: Any, world: World
+) -> None:
+    """An empty week has no Submit button; the first saved cell brings it (out of band), and
+    it must be a working form, not a button the browser pulled out of its form."""
+    design = task_create(
+        actor=world.owner, project=world.project, name="Design", assignee_ids=[world.member.pk]
+    )
+    _sign_in(page, live_server.url, world.member.email)
+    page.goto(f"{live_server.url}/timesheet/{WEEK}/")
+    expect(page.get_by_test_id("submit-week")).to_have_count(0)
+    _type(page, design.pk, "20260309", "2")
+    button = page.get_by_test_id("submit-week")
+    expect(button).to_be_visible()
+    button.click()
+    page.get_by_text("1 entry of 2026-W11 was sent for approval.").wait_for()
+    assert list(TimeEntry.objects.values_list("status", flat=True)) == ["submitted"]

@@ -39,6 +39,7 @@ def test_preview_then_save_submit_and_approve(world: World, plan: Plan, login: A
     detail = reverse("planning:change_request", args=[cr.pk])
     page = member.get(detail).content.decode()
     assert "Submit for decision" in page and "Approve and apply" not in page
+    assert "Change “Code”: duration (working days) → 8" in page  # in words, not as data
     assert member.post(detail, {"action": "submit", "version": cr.version}).status_code == 302
     cr.refresh_from_db()
     assert cr.status == "submitted"

@@ -382,13 +382,14 @@ def _build_plan(
     for node in plan:
         links(node)
     # The plan as agreed at kick-off (scheduled from the project start, before any progress
-    # was reported): slippage and earned value are measured against it.
+    # was reported): slippage and earned value are measured against it. Progress is then
+    # entered as it happened, against that plan, and only then is the status date set, so
+    # finished work keeps the dates it ran on instead of all starting today.
     status_date = project.status_date
     type(project).objects.filter(pk=project.pk).update(status_date=None)
     schedule_recalculate(project)
-    baseline_save(actor=actor, project=project, name="Kick-off plan")
-    type(project).objects.filter(pk=project.pk).update(status_date=status_date)
-    project.refresh_from_db()
+    name = "启动时的计划" if project.holiday_country == "CN" else "Kick-off plan"
+    baseline_save(actor=actor, project=project, name=name)
 
     def progress(node: T) -> None:
         if node.done and not node.children:
@@ -405,6 +406,8 @@ def _build_plan(
 
     for node in plan:
         progress(node)
+    type(project).objects.filter(pk=project.pk).update(status_date=status_date)
+    project.refresh_from_db()
     schedule_recalculate(project)
     return count
 

@@ -354,12 +354,9 @@ def serve(
             env=env,
         )
     ]
+    worker_cmd = [sys.executable, "-m", "django", "db_worker", "--no-reload", "--verbosity", "0"]
     if worker:
-        procs.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "django", "db_worker", "--verbosity", "0"], env=env
-            )
-        )
+        procs.append(subprocess.Popen(worker_cmd, env=env))  # noqa: S603  (our interpreter, fixed arguments)
     out.print(f"\nKeel is running at [bold]http://{host}:{port}/[/bold]")
     if with_demo:
         out.print(f"Demo login: [bold]{DEMO_EMAIL}[/bold] / [bold]{DEMO_PASSWORD}[/bold]")
@@ -372,7 +369,12 @@ def serve(
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        while all(p.poll() is None for p in procs):
+        while procs[0].poll() is None:
+            # The worker is restarted if it dies (a database error, say): queued work must
+            # not wait silently while the site keeps answering.
+            if worker and procs[-1].poll() is not None:
+                out.print("[yellow]The task worker stopped; starting it again.[/yellow]")
+                procs[-1] = subprocess.Popen(worker_cmd, env=env)  # noqa: S603
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass

@@ -150,8 +150,12 @@ def line_chart_svg(chart: LineChart) -> str:
             f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{top}" y2="{top + plot_h}" '
             f'stroke="{m.color}" stroke-width="1" stroke-dasharray="4 3"/>'
         )
+        # A label near the right edge is written leftwards from its line, so it stays in.
+        anchor = "end" if xx > w - right - 80 else "start"
+        tx = xx - 3 if anchor == "end" else xx + 3
         out.append(
-            f'<text x="{xx + 3:.1f}" y="{top - 6}" fill="{m.color}">{escape(m.label)}</text>'
+            f'<text x="{tx:.1f}" y="{top - 6}" fill="{m.color}" text-anchor="{anchor}">'
+            f"{escape(m.label)}</text>"
         )
     # Series, then the legend.
     for i, s in enumerate(chart.series):

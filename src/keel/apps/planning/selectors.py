@@ -676,8 +676,11 @@ def progress_curves(
         completed.append(round(c, 2))
         scope.append(round(s, 2))
     ideal: list[tuple[date, float]] = []
-    if target is not None and target > start and scope:
-        ideal = [(start, scope[0]), (target, 0.0)]
+    # From the first day there was work (tasks are often added after the project starts)
+    # down to nothing on the target.
+    first = next((i for i, v in enumerate(scope) if v > 0), None)
+    if target is not None and first is not None and target > days[first]:
+        ideal = [(days[first], scope[first]), (target, 0.0)]
     return ProgressCurves(days, remaining, completed, scope, ideal, target, len(ids))
 
 

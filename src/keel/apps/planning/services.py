@@ -526,6 +526,11 @@ def _apply_status(task: Task, old_status: str | None, given: Mapping[str, Any]) 
         return
     if new == TaskStatus.CANCELLED:
         return
+    if new == TaskStatus.BLOCKED and task.actual_start is None:
+        # Work that has not started can be blocked too; it has not started because of it.
+        if "actual_finish" not in given:
+            task.actual_finish = None
+        return
     # As MS Project does when progress is entered: work began when it was scheduled to, and
     # ended when it was scheduled to, unless that is still ahead (then: today). People
     # correct the dates where reality differed.

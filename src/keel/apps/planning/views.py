@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
@@ -610,6 +611,64 @@ def _cr_tasks(user: Any, project: Project) -> list[tuple[Any, str]]:
     return [(t.pk, task_label(t)) for t in tasks_for(user, project).order_by("wbs_code")]
 
 
+FIELD_NAMES = {
+    "name": _lazy("name"),
+    "duration_days": _lazy("duration (working days)"),
+    "constraint_type": _lazy("constraint"),
+    "constraint_date": _lazy("constraint date"),
+    "deadline": _lazy("deadline"),
+    "is_milestone": _lazy("milestone"),
+}
+
+
+def _describe_changes(project: Project, ops: list[dict[str, Any]]) -> list[str]:
+    """A change request's operations in words, with the tasks' names (one query)."""
+    ids = {
+        v
+        for op in ops
+        for k, v in op.items()
+        if k in ("task_id", "after_id", "parent_id", "predecessor_id", "successor_id")
+        and isinstance(v, int)
+    }
+    names = dict(Task.objects.filter(project=project, pk__in=ids).values_list("id", "name"))
+
+    def name(pk: Any) -> str:
+        return f"“{names.get(pk, '#' + str(pk))}”"
+
+    out: list[str] = []
+    for op in ops:
+        kind = op.get("op")
+        if kind == "update":
+            parts = [f"{FIELD_NAMES.get(k, k)} → {v}" for k, v in (op.get("fields") or {}).items()]
+            out.append(
+                _("Change %(task)s: %(what)s")
+                % {"task": name(op.get("task_id")), "what": "; ".join(parts)}
+            )
+        elif kind == "add":
+            text = _("Add the task “%(name)s”, %(days)s working days") % {
+                "name": op.get("name", ""),
+                "days": op.get("duration_days", 1),
+            }
+            if op.get("after_id"):
+                text += " " + _("after %(task)s") % {"task": name(op["after_id"])}
+            out.append(text)
+        elif kind == "remove":
+            out.append(_("Remove %(task)s and its subtasks") % {"task": name(op.get("task_id"))})
+        elif kind == "link":
+            out.append(
+                _("Link %(a)s → %(b)s (%(type)s, lag %(lag)s)")
+                % {
+                    "a": name(op.get("predecessor_id")),
+                    "b": name(op.get("successor_id")),
+                    "type": op.get("type", "FS"),
+                    "lag": op.get("lag_days", 0),
+                }
+            )
+        elif kind == "unlink":
+            out.append(_("Remove the dependency #%(id)s") % {"id": op.get("dependency_id")})
+    return out
+
+
 @login_required
 @require_GET
 @service_errors
@@ -728,6 +787,7 @@ def change_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
     flags = page_flags(request.user, project)
     mine = cr.requested_by_id == request.user.pk
+    described = _describe_changes(project, cr.changes)
     ctx = {
         "project": project,
         "tab": "changes",
@@ -736,6 +796,7 @@ def change_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "live_error": live_error,
         "recorded": (cr.impact or {}).get("approved") or (cr.impact or {}).get("submitted"),
         "decision": decision,
+        "described": described,
         "can_submit": cr.status == "draft" and (mine or flags["can_edit"]),
         "can_withdraw": cr.status in ("draft", "submitted") and (mine or flags["can_edit"]),
         "can_decide": cr.status == "submitted" and flags["can_edit"],
