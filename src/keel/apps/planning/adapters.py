@@ -90,3 +90,9 @@ def planned_work_hours(task: Task, hours_per_day: Decimal, people: int) -> Decim
     if task.is_milestone or task.status == TaskStatus.CANCELLED:
         return Decimal("0")
     return (task.duration_days * hours_per_day * max(1, people)).quantize(Decimal("0.01"))
+
+
+def remaining_work_hours(task: Task, people: int) -> Decimal:
+    """The planned work still to do: the planned work less what the progress has done."""
+    planned = planned_work_hours(task, task.project.hours_per_day, people)
+    return (planned * (100 - task.percent_complete) / 100).quantize(Decimal("0.01"))

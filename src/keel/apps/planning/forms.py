@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 from keel.apps.projects.forms import DateInput
 from keel.common.pages import NO_ONE, KeelForm, version_field
 
-from .adapters import planned_work_hours
+from .adapters import remaining_work_hours
 from .models import Constraint, LinkType, Priority, Task, TaskStatus
 
 TOP_LEVEL = _("— top level —")
@@ -269,10 +269,7 @@ def task_edit_initial(task: Task) -> dict[str, Any]:
     initial = {name: getattr(task, name) for name in TASK_EDIT_FIELDS}
     initial["assignee_ids"] = [u.pk for u in task.assignees.all()]
     initial["goal_ids"] = [g.pk for g in task.goals.all()]
-    planned = planned_work_hours(task, task.project.hours_per_day, len(initial["assignee_ids"]))
-    initial["remaining_work_hours"] = (planned * (100 - task.percent_complete) / 100).quantize(
-        Decimal("0.01")
-    )
+    initial["remaining_work_hours"] = remaining_work_hours(task, len(initial["assignee_ids"]))
     initial["version"] = task.version
     return initial
 

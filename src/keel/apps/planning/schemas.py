@@ -24,6 +24,7 @@ from keel.common.api import (
 )
 from keel.engine.milestones import MilestoneStatus
 
+from .adapters import remaining_work_hours
 from .models import ChangeRequestStatus, Constraint, LinkType, Priority, TaskStatus
 
 # Mirror the model columns (max_digits=8, decimal_places=2) so 1e20 is a 422, not an overflow.
@@ -86,12 +87,7 @@ class TaskOut(Schema):
 
     @staticmethod
     def resolve_remaining_work_hours(obj: Any) -> Decimal:
-        hours = obj.project.hours_per_day
-        people = max(1, len(obj.assignees.all()))
-        if obj.is_milestone or obj.status == "cancelled":
-            return Decimal("0")
-        done = Decimal(100 - obj.percent_complete) / 100
-        return Decimal(obj.duration_days * hours * people * done).quantize(Decimal("0.01"))
+        return remaining_work_hours(obj, len(obj.assignees.all()))
 
     @staticmethod
     def resolve_goal_ids(obj: Any) -> list[int]:

@@ -547,12 +547,6 @@ def _apply_status(task: Task, old_status: str | None, given: Mapping[str, Any]) 
             task.percent_complete = min(task.percent_complete, 99)
 
 
-def remaining_work_hours(task: Task, people: int) -> Decimal:
-    """The planned work still to do: the planned work less what the progress has done."""
-    planned = planned_work_hours(task, task.project.hours_per_day, people)
-    return (planned * (100 - task.percent_complete) / 100).quantize(Decimal("0.01"))
-
-
 def _percent_from_remaining(task: Task, remaining: Decimal) -> int:
     """Progress from the work said to remain (MS Project's "remaining work"): what is not
     remaining of the planned work is done."""
