@@ -35,12 +35,16 @@ class World:
     viewer: User  # project viewer (workspace guest)
     ws_member: User  # workspace member, not in the project
     outsider: User  # in another workspace only
+    finance: User | None = None  # project finance controller: only in the `fin_world` fixture
 
     def user(self, role: str) -> User:
         return getattr(self, role)  # type: ignore[no-any-return]
 
 
 ROLES = ("owner", "admin", "manager", "member", "viewer", "ws_member", "outsider")
+# With the project's finance controller (a workspace member): tests of the areas that
+# involve money prove this role too, on the `fin_world` fixture.
+ALL_ROLES = (*ROLES, "finance")
 
 
 @pytest.fixture
@@ -69,6 +73,16 @@ def world(db: Any) -> World:
 
 
 @pytest.fixture
+def fin_world(world: World) -> World:
+    """The world plus a finance controller of the project."""
+    user = UserFactory(email="finance@example.com", name="Finance")
+    WorkspaceMembershipFactory(workspace=world.workspace, user=user, role=WorkspaceRole.MEMBER)
+    ProjectMembershipFactory(project=world.project, user=user, role=ProjectRole.FINANCE)
+    world.finance = user
+    return world
+
+
+@pytest.fixture
 def login(client: Client) -> Any:
     """login(user) -> a Django test client signed in as that user (through allauth)."""
 
@@ -93,4 +107,4 @@ def api_client(db: Any) -> Any:
     return _make
 
 
-__all__ = ["PASSWORD", "ROLES", "World"]
+__all__ = ["ALL_ROLES", "PASSWORD", "ROLES", "World"]

@@ -9,7 +9,7 @@ from keel.apps.projects.permissions import ProjectAction, can, require
 from keel.apps.projects.selectors import project_get, projects_for
 from keel.common.errors import NotFound, PermissionDenied
 
-from ..conftest import ROLES, World
+from ..conftest import ALL_ROLES, World
 
 P = ProjectAction
 W = WorkspaceAction
@@ -19,25 +19,50 @@ PROJECT_ALLOWED = {
     "owner": set(P),
     "admin": set(P),
     "manager": set(P),
-    "member": {P.VIEW, P.EDIT_TASKS, P.LOG_TIME},
+    "member": {
+        P.VIEW,
+        P.EDIT_TASKS,
+        P.LOG_TIME,
+        P.SUBMIT_EXPENSE,
+        P.USE_STOCK,
+        P.REQUEST_PURCHASE,
+        P.BOOK_EQUIPMENT,
+    },
     "viewer": {P.VIEW},
     "ws_member": set(),
     "outsider": set(),
+    "finance": {
+        P.VIEW,
+        P.VIEW_FINANCE,
+        P.EDIT_BUDGET,
+        P.SUBMIT_EXPENSE,
+        P.APPROVE_EXPENSE,
+        P.APPROVE_PURCHASE,
+    },
 }
 WORKSPACE_ALLOWED = {
     "owner": set(W),
-    "admin": {W.VIEW, W.VIEW_MEMBERS, W.MANAGE_MEMBERS, W.CREATE_PROJECT},
-    "manager": {W.VIEW, W.VIEW_MEMBERS, W.CREATE_PROJECT},
-    "member": {W.VIEW, W.VIEW_MEMBERS, W.CREATE_PROJECT},
+    "admin": {
+        W.VIEW,
+        W.VIEW_MEMBERS,
+        W.MANAGE_MEMBERS,
+        W.CREATE_PROJECT,
+        W.VIEW_RESOURCES,
+        W.MANAGE_RESOURCES,
+    },
+    "manager": {W.VIEW, W.VIEW_MEMBERS, W.CREATE_PROJECT, W.VIEW_RESOURCES},
+    "member": {W.VIEW, W.VIEW_MEMBERS, W.CREATE_PROJECT, W.VIEW_RESOURCES},
     "viewer": {W.VIEW},
-    "ws_member": {W.VIEW, W.VIEW_MEMBERS, W.CREATE_PROJECT},
+    "ws_member": {W.VIEW, W.VIEW_MEMBERS, W.CREATE_PROJECT, W.VIEW_RESOURCES},
     "outsider": set(),
+    "finance": {W.VIEW, W.VIEW_MEMBERS, W.CREATE_PROJECT, W.VIEW_RESOURCES},
 }
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", ALL_ROLES)
 @pytest.mark.parametrize("action", list(P))
-def test_project_matrix(world: World, role: str, action: ProjectAction) -> None:
+def test_project_matrix(fin_world: World, role: str, action: ProjectAction) -> None:
+    world = fin_world
     user = world.user(role)
     allowed = action in PROJECT_ALLOWED[role]
     assert can(user, action, world.project) is allowed
@@ -51,16 +76,18 @@ def test_project_matrix(world: World, role: str, action: ProjectAction) -> None:
             require(user, action, world.project)
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", ALL_ROLES)
 @pytest.mark.parametrize("action", list(W))
-def test_workspace_matrix(world: World, role: str, action: WorkspaceAction) -> None:
+def test_workspace_matrix(fin_world: World, role: str, action: WorkspaceAction) -> None:
+    world = fin_world
     assert can_workspace(world.user(role), action, world.workspace) is (
         action in WORKSPACE_ALLOWED[role]
     )
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_project_visibility_in_lists(world: World, role: str) -> None:
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_project_visibility_in_lists(fin_world: World, role: str) -> None:
+    world = fin_world
     visible = list(projects_for(world.user(role)))
     assert (world.project in visible) is (P.VIEW in PROJECT_ALLOWED[role])
 

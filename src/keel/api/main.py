@@ -11,6 +11,7 @@ from keel.apps.planning.api import router as planning_router
 from keel.apps.planning.api_gantt import router as gantt_router
 from keel.apps.projects.api import router as projects_router
 from keel.apps.reporting.api import router as reporting_router
+from keel.apps.resources.api import router as resources_router
 from keel.apps.tracking.api import router as tracking_router
 from keel.apps.tracking.api_ev import router as ev_router
 
@@ -46,3 +47,4 @@ api.add_router("", tracking_router)
 api.add_router("", notifications_router)
 api.add_router("", ev_router)
 api.add_router("", reporting_router)
+api.add_router("", resources_router)

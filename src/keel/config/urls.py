@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("keel.apps.tracking.urls")),
     path("", include("keel.apps.notifications.urls")),
     path("", include("keel.apps.reporting.urls")),
+    path("", include("keel.apps.resources.urls")),
 ]
 
 handler400 = "keel.web.views.bad_request"

@@ -15,13 +15,26 @@ class WorkspaceAction(StrEnum):
     EDIT = "workspace.edit"
     MANAGE_MEMBERS = "workspace.manage_members"
     CREATE_PROJECT = "workspace.create_project"
+    # People as resources (names, skills, capacity, leave, workload) and the catalogue of
+    # materials and equipment; cost rates are finance data, for those who manage resources.
+    VIEW_RESOURCES = "workspace.view_resources"
+    MANAGE_RESOURCES = "workspace.manage_resources"
 
 
 W = WorkspaceAction
 WORKSPACE_MATRIX: dict[WorkspaceRole, frozenset[WorkspaceAction]] = {
     WorkspaceRole.OWNER: frozenset(W),
-    WorkspaceRole.ADMIN: frozenset({W.VIEW, W.VIEW_MEMBERS, W.MANAGE_MEMBERS, W.CREATE_PROJECT}),
-    WorkspaceRole.MEMBER: frozenset({W.VIEW, W.VIEW_MEMBERS, W.CREATE_PROJECT}),
+    WorkspaceRole.ADMIN: frozenset(
+        {
+            W.VIEW,
+            W.VIEW_MEMBERS,
+            W.MANAGE_MEMBERS,
+            W.CREATE_PROJECT,
+            W.VIEW_RESOURCES,
+            W.MANAGE_RESOURCES,
+        }
+    ),
+    WorkspaceRole.MEMBER: frozenset({W.VIEW, W.VIEW_MEMBERS, W.CREATE_PROJECT, W.VIEW_RESOURCES}),
     WorkspaceRole.GUEST: frozenset({W.VIEW}),
 }
 

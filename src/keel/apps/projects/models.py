@@ -29,6 +29,8 @@ class ProjectRole(models.TextChoices):
     MANAGER = "manager", _("Project manager")
     MEMBER = "member", _("Member")
     VIEWER = "viewer", _("Viewer")
+    # Sees and controls the money (budget, costs, expenses, purchases), changes no plan.
+    FINANCE = "finance", _("Finance")
 
 
 class ScheduleState(models.TextChoices):

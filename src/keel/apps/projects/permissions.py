@@ -54,13 +54,43 @@ class ProjectAction(StrEnum):
     LOG_TIME = "time.log"  # one's own time entries
     APPROVE_TIME = "time.approve"
     SAVE_BASELINE = "baseline.save"
+    ASSIGN_RESOURCES = "resource.assign"  # put people on tasks, level the plan
+    VIEW_FINANCE = "finance.view"  # budget, costs, rates, everyone's expenses
+    EDIT_BUDGET = "finance.edit"  # budget lines, planned costs, spend alerts
+    SUBMIT_EXPENSE = "expense.submit"  # claim one's own expenses
+    APPROVE_EXPENSE = "expense.approve"
+    USE_STOCK = "stock.use"  # record material used on a task
+    MANAGE_STOCK = "stock.manage"  # receive, adjust, set reorder levels
+    REQUEST_PURCHASE = "purchase.request"
+    APPROVE_PURCHASE = "purchase.approve"
+    BOOK_EQUIPMENT = "equipment.book"
 
 
 P = ProjectAction
 PROJECT_MATRIX: dict[ProjectRole, frozenset[ProjectAction]] = {
     ProjectRole.MANAGER: frozenset(P),
-    ProjectRole.MEMBER: frozenset({P.VIEW, P.EDIT_TASKS, P.LOG_TIME}),
+    ProjectRole.MEMBER: frozenset(
+        {
+            P.VIEW,
+            P.EDIT_TASKS,
+            P.LOG_TIME,
+            P.SUBMIT_EXPENSE,
+            P.USE_STOCK,
+            P.REQUEST_PURCHASE,
+            P.BOOK_EQUIPMENT,
+        }
+    ),
     ProjectRole.VIEWER: frozenset({P.VIEW}),
+    ProjectRole.FINANCE: frozenset(
+        {
+            P.VIEW,
+            P.VIEW_FINANCE,
+            P.EDIT_BUDGET,
+            P.SUBMIT_EXPENSE,
+            P.APPROVE_EXPENSE,
+            P.APPROVE_PURCHASE,
+        }
+    ),
 }
 
 _CACHE_ATTR = "_keel_project_roles"
@@ -108,6 +138,16 @@ FLAG_NAMES: dict[ProjectAction, str] = {
     P.LOG_TIME: "can_log_time",
     P.APPROVE_TIME: "can_approve_time",
     P.SAVE_BASELINE: "can_save_baseline",
+    P.ASSIGN_RESOURCES: "can_assign_resources",
+    P.VIEW_FINANCE: "can_view_finance",
+    P.EDIT_BUDGET: "can_edit_budget",
+    P.SUBMIT_EXPENSE: "can_submit_expense",
+    P.APPROVE_EXPENSE: "can_approve_expense",
+    P.USE_STOCK: "can_use_stock",
+    P.MANAGE_STOCK: "can_manage_stock",
+    P.REQUEST_PURCHASE: "can_request_purchase",
+    P.APPROVE_PURCHASE: "can_approve_purchase",
+    P.BOOK_EQUIPMENT: "can_book_equipment",
 }
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "keel.apps.projects",
     "keel.apps.planning",
     "keel.apps.tracking",
+    "keel.apps.resources",
     "keel.apps.notifications",
     "keel.apps.reporting",
     "keel.apps.audit",

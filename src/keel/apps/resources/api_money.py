@@ -1,0 +1,5 @@
+"""API of the money area."""
+
+from ninja import Router
+
+router = Router()

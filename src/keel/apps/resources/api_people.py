@@ -1,0 +1,5 @@
+"""API of the people area."""
+
+from ninja import Router
+
+router = Router()

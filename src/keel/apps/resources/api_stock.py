@@ -1,0 +1,5 @@
+"""API of the stock area."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""API of the workload area."""
+
+from ninja import Router
+
+router = Router()

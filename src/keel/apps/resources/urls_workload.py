@@ -1,0 +1,5 @@
+"""Pages of the workload area (included by urls.py under the resources namespace)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []  # type: ignore[type-arg]
