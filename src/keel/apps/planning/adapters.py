@@ -84,12 +84,13 @@ def compute_schedule(
 
 
 def planned_work_hours(task: Task, hours_per_day: Decimal, people: int) -> Decimal:
-    """A leaf task's planned work: its working days at the project's hours per day, for each
-    person on it (at least one). Summaries add up their leaves. Resource assignments with
-    units replace this when tasks get them."""
+    """A leaf task's planned work: its working days at the project's hours per day, times
+    the people its resource assignments add up to (units / 100); a task without
+    assignments counts each assignee, at least one. Summaries add up their leaves."""
     if task.is_milestone or task.status == TaskStatus.CANCELLED:
         return Decimal("0")
-    return (task.duration_days * hours_per_day * max(1, people)).quantize(Decimal("0.01"))
+    staff = task.assigned_units if task.assigned_units is not None else Decimal(max(1, people))
+    return (task.duration_days * hours_per_day * staff).quantize(Decimal("0.01"))
 
 
 def remaining_work_hours(task: Task, people: int) -> Decimal:

@@ -155,6 +155,12 @@ class Task(VersionedModel):
     # Order of the card within its board column.
     board_position = models.PositiveIntegerField(_("board position"), default=0)
     tags = models.JSONField(_("tags"), default=list, blank=True)
+    # The sum of the task's resource assignments in people (units / 100), kept by the
+    # resources app's services; None while the task has no assignment. Planned work is
+    # duration x hours per day x this (see adapters.planned_work_hours).
+    assigned_units = models.DecimalField(
+        _("assigned people"), max_digits=8, decimal_places=4, null=True, blank=True
+    )
     goals = models.ManyToManyField(Goal, blank=True, related_name="tasks", verbose_name=_("goals"))
 
     # Computed by the engine.
@@ -174,7 +180,13 @@ class Task(VersionedModel):
     # The engine's outputs change whenever anything upstream changes; recording them would
     # attribute every reschedule to the next person who edits the task.
     history = HistoricalRecords(
-        excluded_fields=["wbs_code", "position", "board_position", *SCHEDULE_OUTPUTS]
+        excluded_fields=[
+            "wbs_code",
+            "position",
+            "board_position",
+            "assigned_units",
+            *SCHEDULE_OUTPUTS,
+        ]
     )
 
     class Meta:
