@@ -323,6 +323,8 @@ class Baseline(VersionedModel):
     finish = models.DateField(_("finish"), null=True, blank=True)
     task_count = models.PositiveIntegerField(_("tasks"), default=0)
     work_hours = models.DecimalField(_("work (hours)"), max_digits=14, decimal_places=2, default=0)
+    # In the project's currency; None when the plan had no costs (see planning.costing).
+    cost = models.DecimalField(_("cost"), max_digits=14, decimal_places=2, null=True, blank=True)
 
     class Meta:
         verbose_name = _("baseline")
@@ -365,6 +367,7 @@ class BaselineTask(models.Model):
         _("duration (working days)"), max_digits=8, decimal_places=2
     )
     work_hours = models.DecimalField(_("work (hours)"), max_digits=12, decimal_places=2, default=0)
+    cost = models.DecimalField(_("cost"), max_digits=14, decimal_places=2, null=True, blank=True)
 
     class Meta:
         verbose_name = _("baseline task")

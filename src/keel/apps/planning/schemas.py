@@ -10,6 +10,8 @@ from ninja import Schema
 from pydantic import Field
 
 from keel.apps.projects.models import SchedulePhase, ScheduleState
+from keel.apps.projects.permissions import ProjectAction as P
+from keel.apps.projects.permissions import can
 from keel.common.api import (
     MAX_INT,
     Day,
@@ -377,7 +379,17 @@ class BaselineOut(Schema):
     finish: date | None
     task_count: int
     work_hours: Decimal2
+    cost: Decimal2 | None = Field(
+        description="Planned cost in the project's currency; null when the plan had no costs "
+        "or you may not see the project's finances."
+    )
     version: int
+
+    @staticmethod
+    def resolve_cost(obj: Any, context: Any) -> Decimal | None:
+        if obj.cost is None or not can(context["request"].auth, P.VIEW_FINANCE, obj.project):
+            return None
+        return obj.cost  # type: ignore[no-any-return]
 
 
 class BaselinePage(Page[BaselineOut]):
@@ -409,6 +421,9 @@ class VarianceOut(Schema):
     finish_variance_days: int | None
     duration_variance_days: Decimal2 | None
     work_variance_hours: Decimal2 | None
+    cost_variance: Decimal2 | None = Field(
+        description="Project currency; null unless both costs are known and you may see them."
+    )
 
     @staticmethod
     def resolve_task_id(obj: Any) -> int | None:
@@ -445,6 +460,10 @@ class VarianceOut(Schema):
     @staticmethod
     def resolve_work_variance_hours(obj: Any) -> Decimal | None:
         return obj.work_variance  # type: ignore[no-any-return]
+
+    @staticmethod
+    def resolve_cost_variance(obj: Any) -> Decimal | None:
+        return obj.cost_variance  # type: ignore[no-any-return]
 
 
 class ComparisonOut(Schema):

@@ -16,12 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from keel.apps.projects.adapters import project_calendar
 from keel.apps.projects.models import Project, SchedulePhase, ScheduleState
-from keel.apps.projects.permissions import ProjectAction, require
+from keel.apps.projects.permissions import ProjectAction, can, require
 from keel.common.errors import NotFound
 from keel.common.pagination import apply_ordering
 from keel.engine.milestones import MilestoneStatus, milestone_status
 
 from .adapters import planned_work_hours
+from .costing import planned_costs
 from .models import (
     Baseline,
     BaselineTask,
@@ -439,7 +440,11 @@ def my_work(actor: Any, *, today: date | None = None, horizon_days: int = 7) -> 
 
 def baselines_for(actor: Any, project: Project) -> QuerySet[Baseline]:
     require(actor, ProjectAction.VIEW, project)
-    return Baseline.objects.filter(project=project).select_related("created_by").order_by("-number")
+    return (
+        Baseline.objects.filter(project=project)
+        .select_related("created_by", "project__workspace")
+        .order_by("-number")
+    )
 
 
 def baseline_get(
@@ -487,6 +492,7 @@ class VarianceRow:
     finish_variance: int | None
     duration_variance: Decimal | None
     work_variance: Decimal | None
+    cost_variance: Decimal | None = None  # in the project's currency, when both are known
 
     @property
     def name(self) -> str:
@@ -527,6 +533,8 @@ def baseline_comparison(
     )
     calendar = project_calendar(project, until=last)
     parents = {t.parent_id for t in tasks if t.parent_id is not None}
+    # Costs are finance data: shown only to those who may see the project's money.
+    costs = planned_costs(project) if can(actor, ProjectAction.VIEW_FINANCE, project) else None
 
     def days(a: date | None, b: date | None) -> int | None:
         if a is None or b is None:
@@ -538,10 +546,12 @@ def baseline_comparison(
         tasks, key=lambda t: [int(p) for p in t.wbs_code.split(".")] if t.wbs_code else [0]
     ):
         b = saved.pop(t.pk, None)
-        work = None
+        work = cost = None
         if b is not None and t.pk not in parents:
             now = planned_work_hours(t, project.hours_per_day, people.get(t.pk, 0))
             work = now - b.work_hours
+            if costs is not None and b.cost is not None:
+                cost = Decimal(costs.get(t.pk, 0)) - b.cost
         rows.append(
             VarianceRow(
                 task=t,
@@ -550,6 +560,7 @@ def baseline_comparison(
                 finish_variance=days(b.finish, t.finish) if b else None,
                 duration_variance=(t.duration_days - b.duration_days) if b else None,
                 work_variance=work,
+                cost_variance=cost,
             )
         )
     for b in sorted(saved.values(), key=lambda r: r.wbs_code):

@@ -37,6 +37,7 @@ from keel.engine.types import LinkIn, ScheduleResult
 from keel.engine.wbs import descendants, rollup_percent, wbs_codes
 
 from .adapters import LINK_COLUMNS, compute_schedule, link_row, planned_work_hours, wbs_nodes
+from .costing import planned_costs
 from .models import (
     SCHEDULE_OUTPUTS,
     Baseline,
@@ -1114,8 +1115,18 @@ def baseline_save(
         while node is not None:
             totals[node] += w
             node = parent_of.get(node)
+    known = planned_costs(project)
+    cost: dict[int, Decimal] = {}
+    if known is not None:
+        cost = {pk: Decimal(known.get(pk, 0)) for pk in work}
+        for pk, c in list(cost.items()):
+            node = parent_of.get(pk)
+            while node is not None:
+                cost[node] = cost.get(node, Decimal("0")) + c
+                node = parent_of.get(node)
     starts = [t.start for t in tasks if t.start]
     finishes = [t.finish for t in tasks if t.finish]
+    baseline.cost = sum((cost[pk] for pk in work), Decimal("0")) if known is not None else None
     baseline.start = min(starts) if starts else None
     baseline.finish = max(finishes) if finishes else None
     baseline.task_count = len(tasks)
@@ -1135,6 +1146,7 @@ def baseline_save(
                 finish=t.finish,
                 duration_days=t.duration_days,
                 work_hours=totals[t.pk] if t.pk in parents else work[t.pk],
+                cost=cost.get(t.pk, Decimal("0")) if known is not None else None,
             )
             for t in tasks
         ],

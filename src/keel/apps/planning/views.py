@@ -538,6 +538,7 @@ def baselines(request: HttpRequest, pk: int) -> HttpResponse:
         "chosen": chosen,
         "comparison": comparison,
         "rows": rows,
+        "show_cost": bool(chosen and chosen.cost is not None and flags["can_view_finance"]),
         "only_slipped": only_slipped,
         "form": form,
         **flags,
