@@ -329,3 +329,18 @@ def test_task_history_lists_changes(world: World, plan: Plan, login: Any) -> Non
     )
     html = content(client.get(reverse("planning:task_history", args=[plan.code.pk])))
     assert "Coding" in html and "Member" in html
+
+
+def test_task_history_reads_in_words_not_codes(world: World, plan: Plan, login: Any) -> None:
+    from keel.apps.planning.services import task_update
+
+    task = plan.code
+    task_update(
+        actor=world.manager,
+        task=task,
+        version=task.version,
+        changes={"priority": "high", "owner_id": world.member.pk},
+    )
+    html = content(login(world.viewer).get(reverse("planning:task_history", args=[task.pk])))
+    assert "High" in html and ">high<" not in html
+    assert world.member.display_name in html

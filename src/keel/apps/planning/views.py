@@ -410,7 +410,12 @@ def task_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @service_errors
 def task_history(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request.user, pk)
-    ctx = {"task": task, "project": task.project, "entries": history_for(task), "tab": "tasks"}
+    ctx = {
+        "task": task,
+        "project": task.project,
+        "entries": history_for(task, readable=True),
+        "tab": "tasks",
+    }
     return render(request, "planning/task_history.html", ctx)
 
 

@@ -368,7 +368,7 @@ def project_history(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "project": project,
         "tab": "history",
-        "entries": history_for(project),
+        "entries": history_for(project, readable=True),
         **page_flags(request.user, project),
     }
     return render(request, "projects/history.html", ctx)
@@ -417,7 +417,7 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "goal": goal,
         "project": project,
         "tasks": list(goal.tasks.all()),  # prefetched by goal_get
-        "entries": history_for(goal),
+        "entries": history_for(goal, readable=True),
         **page_flags(request.user, project),
     }
     return render(request, "projects/goal_detail.html", ctx)
