@@ -25,7 +25,7 @@ def _readable(field: Any, value: Any, related: dict[tuple[type, Any], str]) -> A
     if isinstance(field, models.BooleanField):
         return YES if value else NO
     if isinstance(field, models.ForeignKey):
-        return related.get((field.related_model, value), value)
+        return related.get((field.related_model, value), value)  # type: ignore[arg-type]
     return value
 
 

@@ -6,7 +6,8 @@ costs are unknown, never zero."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 from decimal import Decimal
 
 from keel.apps.projects.models import Project
@@ -15,7 +16,12 @@ from keel.apps.projects.models import Project
 # or None when the project has no cost data.
 CostProvider = Callable[[Project], Mapping[int, Decimal] | None]
 
+# (project, last day) -> actual cost as (task id or None, day, amount) rows up to that day:
+# approved time at the rates of the day, approved expenses, material used.
+ActualCostProvider = Callable[[Project, date], Iterable[tuple[int | None, date, Decimal]]]
+
 _provider: CostProvider | None = None
+_actual_provider: ActualCostProvider | None = None
 
 
 def register_cost_provider(provider: CostProvider | None) -> None:
@@ -25,3 +31,12 @@ def register_cost_provider(provider: CostProvider | None) -> None:
 
 def planned_costs(project: Project) -> Mapping[int, Decimal] | None:
     return _provider(project) if _provider is not None else None
+
+
+def register_actual_cost_provider(provider: ActualCostProvider | None) -> None:
+    global _actual_provider
+    _actual_provider = provider
+
+
+def actual_costs(project: Project, until: date) -> list[tuple[int | None, date, Decimal]]:
+    return list(_actual_provider(project, until)) if _actual_provider is not None else []

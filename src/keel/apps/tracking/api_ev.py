@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from keel.apps.projects import selectors as project_selectors
@@ -28,7 +28,10 @@ class TrendOut(Schema):
 
 class EarnedValueOut(Schema):
     baseline_id: int
-    unit: str = Field(description="What budgets and costs count: hours of work for now.")
+    unit: str = Field(
+        description="What budgets and costs count: hours of work, or cost in the project's "
+        "currency."
+    )
     status_date: date
     health: str = Field(description="green, amber, red, or unknown (nothing measured yet).")
     spi_health: str
@@ -82,21 +85,26 @@ class ThresholdsIn(In):
 
 @router.get(
     "/projects/{project_id}/earned-value",
-    response={200: EarnedValueOut, 204: None, **errors(401, 404, 422)},
+    response={200: EarnedValueOut, 204: None, **errors(401, 403, 404, 422)},
 )
-def earned_value(request: HttpRequest, project_id: PathId) -> Any:
+def earned_value(
+    request: HttpRequest,
+    project_id: PathId,
+    unit: Query[Literal["hours", "cost"]] = "hours",
+) -> Any:
     """Earned value at the status date against the primary baseline (204 without one), with
-    the weekly trend and the health signal."""
+    the weekly trend and the health signal. `unit=cost` measures money (those who may see
+    the project's finances; 422 when the baseline has no costs)."""
     actor = request.auth  # type: ignore[attr-defined]
     project = project_selectors.project_get(actor, project_id)
-    report = selectors.earned_value_for(actor, project)
+    report = selectors.earned_value_for(actor, project, unit=unit)
     if report is None:
         return Status(204, None)
     v = report.value
     body = {k: getattr(v, k) for k in EarnedValueOut.model_fields if hasattr(v, k)}
     body.update(
         baseline_id=report.baseline.pk,
-        unit=selectors.EV_UNIT,
+        unit=report.unit,
         health=report.health,
         spi_health=report.spi_health,
         cpi_health=report.cpi_health,

@@ -17,7 +17,7 @@ def earned_value_charts(report: EarnedValueReport) -> dict[str, str]:
     markers = [Marker(report.value.status_date, _("Status date"), "#f59f00")]
     s_curves = LineChart(
         title=_("Planned value, earned value and actual cost"),
-        y_label=_("hours of work"),
+        y_label=_("hours of work") if report.unit == "hours" else report.baseline.project.currency,
         series=[
             Series(_("PV"), [(p.end, p.pv) for p in points], "#206bc4"),
             Series(_("EV"), [(p.end, p.ev) for p in points if p.ev is not None], "#2fb344"),

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from keel.apps.accounts.models import User, WorkspaceMembership, WorkspaceRole
+from keel.apps.planning.costing import actual_costs
 from keel.apps.planning.models import Baseline, BaselineTask, Task, TaskStatus
 from keel.apps.projects.adapters import project_calendar
 from keel.apps.projects.models import Project, ProjectMembership, ProjectRole
@@ -499,7 +500,12 @@ def task_hours(actor: Any, task: Task) -> TaskHours:
 
 # ---------------------------------------------------------------- earned value
 
-EV_UNIT = "hours"  # budgets are planned work until resources carry cost rates
+EV_UNIT = "hours"  # the default measure: planned work and approved timesheet hours
+EV_UNITS = ("hours", "cost")  # cost: the baseline's planned costs and actual cost in money
+MSG_NO_BASELINE_COST = _(
+    "The primary baseline has no costs: plan the costs (people's rates, planned costs), then "
+    "save a baseline to measure earned value in money."
+)
 
 
 @dataclass(frozen=True)
@@ -524,6 +530,7 @@ class EarnedValueReport:
     spi_health: str  # green, amber, red, or unknown (nothing to measure yet)
     cpi_health: str
     untracked_tasks: int  # tasks added since the baseline: not in its budget
+    unit: str = EV_UNIT  # hours, or cost in the project's currency
 
     @property
     def health(self) -> str:
@@ -547,16 +554,21 @@ def _signal(index: float | None, amber: Decimal, red: Decimal) -> str:
 
 
 def earned_value_for(
-    actor: Any, project: Project, *, period: Period = Period.WEEK
+    actor: Any, project: Project, *, period: Period = Period.WEEK, unit: str = EV_UNIT
 ) -> EarnedValueReport | None:
     """Earned value at the project's status date (today when it has none) against the
     primary baseline; None without a baseline. Past EV comes from the tasks' progress history
-    and past AC from approved time by date, so the trend is what was true each week. A
-    constant number of queries."""
-    require(actor, P.VIEW, project)
+    and past AC from approved time by date, so the trend is what was true each week. In
+    `unit` "cost" the budgets are the baseline's planned costs and AC the actual cost (for
+    those who may see the money). A constant number of queries."""
+    require(actor, P.VIEW_FINANCE if unit == "cost" else P.VIEW, project)
+    if unit not in EV_UNITS:
+        raise ValidationFailed(fields={"unit": [_("Choose hours or cost.")]})
     baseline = Baseline.objects.filter(project=project, is_primary=True).first()
     if baseline is None:
         return None
+    if unit == "cost" and baseline.cost is None:
+        raise ValidationFailed(fields={"unit": [MSG_NO_BASELINE_COST]})
     rows = [
         r
         for r in BaselineTask.objects.filter(baseline=baseline, is_summary=False)
@@ -571,19 +583,14 @@ def earned_value_for(
         .exclude(pk__in=[r.task_key for r in rows])
         .values_list("id", flat=True)
     )
-    actual = {
-        task_id: float(hours)
-        for task_id, hours in TimeEntry.objects.filter(
-            project=project, status=EntryStatus.APPROVED, date__lte=status_date
-        )
-        .values_list("task_id")
-        .annotate(total=Sum("hours"))
-        .order_by()
-    }
+    spent = _spending(project, status_date, unit)
+    actual: dict[int | None, float] = {}
+    for task_id, _day, amount in spent:
+        actual[task_id] = actual.get(task_id, 0.0) + amount
     tasks = [
         EvTask(
             id=r.task_key,
-            budget=float(r.work_hours),
+            budget=_budget(r, unit),
             baseline_start=r.start,  # type: ignore[arg-type]
             baseline_finish=r.finish,  # type: ignore[arg-type]
             percent_complete=float(live.get(r.task_key, 0)),
@@ -591,10 +598,21 @@ def earned_value_for(
         )
         for r in rows
     ]
+    # What was spent outside the baseline's tasks (on tasks added since, or an expense on no
+    # task) is actual cost too, with no budget of its own.
+    measured = {r.task_key for r in rows}
+    elsewhere = sum(a for t, a in actual.items() if t not in measured)
+    if elsewhere > 0:
+        first = min(r.start for r in rows if r.start)
+        tasks.append(
+            EvTask(
+                id=0, budget=0.0, baseline_start=first, baseline_finish=first, actual_cost=elsewhere
+            )
+        )
     calendar = project_calendar(
         project, until=max(d for d in [baseline.finish, project.scheduled_finish, status_date] if d)
     )
-    history = _measurements(project, rows, status_date, period)
+    history = _measurements(project, rows, status_date, period, unit, spent)
     value = earned_value(
         project_start=min(project.start_date, min(r.start for r in rows if r.start)),
         calendar=calendar,
@@ -623,15 +641,49 @@ def earned_value_for(
         spi_health=_signal(value.spi, thresholds.spi_amber, thresholds.spi_red),
         cpi_health=_signal(value.cpi, thresholds.cpi_amber, thresholds.cpi_red),
         untracked_tasks=untracked,
+        unit=unit,
     )
 
 
+def primary_baseline_cost(project: Project) -> Decimal | None:
+    """The planned cost the primary baseline saved (None: no baseline, or no costs)."""
+    return (
+        Baseline.objects.filter(project=project, is_primary=True)
+        .values_list("cost", flat=True)
+        .first()
+    )
+
+
+def _budget(row: BaselineTask, unit: str) -> float:
+    return float(row.cost or 0) if unit == "cost" else float(row.work_hours)
+
+
+def _spending(project: Project, until: date, unit: str) -> list[tuple[int | None, date, float]]:
+    """What was spent, by task and day up to `until`: approved hours, or actual cost."""
+    if unit == "cost":
+        return [(t, d, float(a)) for t, d, a in actual_costs(project, until)]
+    return [
+        (task_id, day, float(hours))
+        for task_id, day, hours in TimeEntry.objects.filter(
+            project=project, status=EntryStatus.APPROVED, date__lte=until
+        )
+        .values_list("task_id", "date")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    ]
+
+
 def _measurements(
-    project: Project, rows: list[BaselineTask], status_date: date, period: Period
+    project: Project,
+    rows: list[BaselineTask],
+    status_date: date,
+    period: Period,
+    unit: str,
+    spent: list[tuple[int | None, date, float]],
 ) -> list[Measurement]:
     """EV and AC at the end of each past period: progress read back from the tasks'
-    history, approved hours by the day they were worked."""
-    budget = {r.task_key: float(r.work_hours) for r in rows}
+    history, what was spent by the day it was spent."""
+    budget = {r.task_key: _budget(r, unit) for r in rows}
     tz = zoneinfo.ZoneInfo(project.timezone)
     changes: list[tuple[date, int, float]] = [
         (timezone.localtime(when, tz).date(), pk, float(percent))
@@ -639,15 +691,7 @@ def _measurements(
         .order_by("history_date", "history_id")
         .values_list("id", "history_date", "percent_complete")
     ]
-    worked: list[tuple[date, float]] = [
-        (day, float(hours))
-        for day, hours in TimeEntry.objects.filter(
-            project=project, status=EntryStatus.APPROVED, date__lt=status_date
-        )
-        .values_list("date")
-        .annotate(total=Sum("hours"))
-        .order_by("date")
-    ]
+    worked = sorted((day, amount) for _task, day, amount in spent if day < status_date)
     ends: list[date] = []
     d = project.start_date
     step = {Period.DAY: 1, Period.WEEK: 7}.get(period, 30)

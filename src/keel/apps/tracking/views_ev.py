@@ -70,8 +70,13 @@ def earned_value(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The health thresholds were saved."))
                 return redirect("tracking:earned_value", pk=pk)
-    report = selectors.earned_value_for(request.user, project)
+    # Money for those who may see it, when the baseline was saved with costs.
+    primary = selectors.primary_baseline_cost(project) if flags["can_view_finance"] else None
+    unit = "cost" if request.GET.get("unit") == "cost" and primary is not None else "hours"
+    report = selectors.earned_value_for(request.user, project, unit=unit)
     ctx: dict[str, Any] = {
+        "unit": unit,
+        "can_show_cost": primary is not None,
         "project": project,
         "tab": "earned_value",
         "report": report,
