@@ -780,6 +780,14 @@ def bench_pages() -> None:
     run()
 
 
+def bench_workload() -> None:
+    """Server time of the workload page and API for 200 people in 20 projects, against 20
+    people in 2 (benchmarks/workload.py)."""
+    from benchmarks.workload import bench_workload as run
+
+    run()
+
+
 BENCHES: dict[str, Callable[[], None]] = {
     "calendar": bench_calendar,
     "cpm": bench_cpm,
@@ -793,6 +801,7 @@ BENCHES: dict[str, Callable[[], None]] = {
     "cpsat": bench_cpsat,
     "gantt-load": bench_gantt_load,
     "pages-2000": bench_pages,
+    "workload": bench_workload,
 }
 # Plain `python -m benchmarks`: well under two minutes (cpm-scale stops at 100k tasks).
 DEFAULT = (

@@ -10,15 +10,19 @@ import factory
 
 from keel.apps.resources.models import (
     Assignment,
+    BudgetLine,
     CostRate,
     Equipment,
+    Expense,
     Item,
+    Leave,
+    PlannedCost,
     Resource,
     ResourceSkill,
     Skill,
 )
 
-from .factories import TaskFactory, WorkspaceFactory
+from .factories import ProjectFactory, TaskFactory, UserFactory, WorkspaceFactory
 
 
 class SkillFactory(factory.django.DjangoModelFactory):
@@ -90,3 +94,49 @@ class EquipmentFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"EQ-{n:03d}")
     name = factory.Sequence(lambda n: f"Crane {n}")
     daily_rate = Decimal("400.00")
+
+
+class LeaveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Leave
+
+    resource = factory.SubFactory(ResourceFactory)
+    start = dt.date(2026, 3, 9)
+    finish = dt.date(2026, 3, 13)
+    reason = "Holiday"
+
+
+# ---------------------------------------------------------------- money
+
+
+class BudgetLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BudgetLine
+
+    project = factory.SubFactory(ProjectFactory)
+    category = "labour"
+    amount = Decimal("1000.00")
+
+
+class PlannedCostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlannedCost
+
+    project = factory.SubFactory(ProjectFactory)
+    category = "materials"
+    description = factory.Sequence(lambda n: f"Planned cost {n}")
+    amount = Decimal("100.00")
+
+
+class ExpenseFactory(factory.django.DjangoModelFactory):
+    """A draft expense; pass status="approved" (and a reviewer) for actual cost."""
+
+    class Meta:
+        model = Expense
+
+    project = factory.SubFactory(ProjectFactory)
+    category = "other"
+    date = dt.date(2026, 3, 10)
+    amount = Decimal("50.00")
+    description = factory.Sequence(lambda n: f"Expense {n}")
+    claimant = factory.SubFactory(UserFactory)

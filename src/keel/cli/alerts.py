@@ -76,12 +76,15 @@ def check(
         reports = [services.check_alerts(_project(project, workspace))]
     else:
         reports = services.check_all_alerts()
-    table = Table("project", "slipped milestones", "overdue tasks", "notified", "note")
+    table = Table(
+        "project", "slipped milestones", "overdue tasks", "money alerts", "notified", "note"
+    )
     for r in reports:
         table.add_row(
             r.project.code,
             str(r.slipped_milestones),
             str(r.overdue_tasks),
+            str(r.money_alerts),
             str(r.notified),
             f"skipped: {r.skipped}" if r.skipped else "",
         )

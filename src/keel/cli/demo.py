@@ -4,6 +4,7 @@ through the same services people use, so the demo exercises the real rules."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -27,6 +28,7 @@ from keel.apps.projects.models import ProjectRole
 from keel.apps.projects.services import goal_create, project_create, project_member_add
 
 from .demo_reports import load_reports
+from .demo_resources import load_spending, prepare_fit, prepare_people, prepare_rel
 from .demo_time import load_timesheets
 
 DEMO_SLUG = "demo"
@@ -329,7 +331,12 @@ def _monday_before(day: dt.date, weeks: int) -> dt.date:
 
 
 def _build_plan(
-    actor: User, project: Any, plan: list[T], people: dict[str, User], goals: dict[str, Any]
+    actor: User,
+    project: Any,
+    plan: list[T],
+    people: dict[str, User],
+    goals: dict[str, Any],
+    prepare: Callable[[], None] | None = None,
 ) -> int:
     ids: dict[str, int] = {}
     count = 0
@@ -388,6 +395,8 @@ def _build_plan(
     status_date = project.status_date
     type(project).objects.filter(pk=project.pk).update(status_date=None)
     schedule_recalculate(project)
+    if prepare is not None:
+        prepare()  # people, costs and bookings the kick-off plan already had
     name = "启动时的计划" if project.holiday_country == "CN" else "Kick-off plan"
     baseline_save(actor=actor, project=project, name=name)
 
@@ -529,6 +538,12 @@ def load_demo(
                 holiday_country="GB",
             )
             total = 0
+            first_day = min(fit.start_date, rel.start_date) - dt.timedelta(days=90)
+            prepare_people(manager=demo_user, ws=ws, people=people, first_day=first_day)
+            preparations: dict[str, Callable[[], None]] = {
+                "FIT": lambda: prepare_fit(manager=demo_user, project=fit, people=people),
+                "REL": lambda: prepare_rel(manager=demo_user, project=rel),
+            }
             for project, plan, team, goal_specs in [
                 (fit, FIT_PLAN, FIT_TEAM, FIT_GOALS),
                 (rel, REL_PLAN, REL_TEAM, REL_GOALS),
@@ -541,8 +556,11 @@ def load_demo(
                         role=ProjectRole.MEMBER,
                     )
                 goals = _make_goals(demo_user, project, goal_specs, demo_user)
-                total += _build_plan(demo_user, project, plan, people, goals)
+                total += _build_plan(
+                    demo_user, project, plan, people, goals, preparations[project.code]
+                )
             load_timesheets(manager=demo_user, projects=[fit, rel], today=today)
+            load_spending(manager=demo_user, fit=fit, rel=rel, people=people, today=today)
             load_reports(manager=demo_user, projects=[fit, rel])
             _change_requests(demo_user, fit, rel, people)
     if console:

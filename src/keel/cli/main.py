@@ -398,6 +398,10 @@ from . import timesheet as _timesheet  # noqa: E402  (`keel timesheet` registers
 
 _timesheet.register(app)
 
+from . import workload as _workload  # noqa: E402  (`keel workload` registers onto `app`)
+
+_workload.register(app)
+
 from . import alerts as _alerts  # noqa: E402  (`keel alerts` registers onto `app`)
 
 _alerts.register(app)
@@ -405,6 +409,10 @@ _alerts.register(app)
 from . import report as _report  # noqa: E402  (`keel report` registers onto `app`)
 
 _report.register(app)
+
+from . import costs as _costs  # noqa: E402  (`keel costs` registers onto `app`)
+
+_costs.register(app)
 
 
 def main() -> None:

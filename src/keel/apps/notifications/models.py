@@ -21,6 +21,8 @@ class NotificationKind(models.TextChoices):
     MILESTONE_SLIPPED = "milestone_slipped", _("Milestone slipped")
     TASK_OVERDUE = "task_overdue", _("Task overdue")
     TASK_ASSIGNED = "task_assigned", _("Task assigned")
+    SPEND_ALERT = "spend_alert", _("Budget threshold reached")
+    LOW_STOCK = "low_stock", _("Low stock")
 
 
 class Notification(models.Model):

@@ -247,6 +247,16 @@ def project_managers(project: Project) -> list[Any]:
     return [u for u in candidates if project_role(u, project) == ProjectRole.MANAGER]
 
 
+def finance_people(project: Project) -> list[Any]:
+    """The project's finance controllers who can still see it."""
+    candidates = User.objects.filter(
+        is_active=True,
+        project_memberships__project=project,
+        project_memberships__role=ProjectRole.FINANCE,
+    ).order_by("pk")
+    return [u for u in candidates if project_role(u, project) == ProjectRole.FINANCE]
+
+
 def existing_keys(user_ids: list[int], keys: list[str]) -> set[tuple[int, str]]:
     """(recipient, dedupe key) pairs already made, of these people and keys."""
     if not user_ids or not keys:

@@ -34,6 +34,9 @@ from keel.apps.accounts.models import User
 from keel.apps.planning.models import Task
 from keel.apps.projects.models import Project, ScheduleState
 from keel.apps.projects.permissions import ProjectAction, require
+from keel.apps.resources.selectors_money import compute_costs, spend_crossings
+from keel.apps.resources.selectors_stock import low_stock
+from keel.apps.resources.services_money import spend_alerts_mark
 from keel.common.errors import NotFound, ValidationFailed, check_version, validate_instance
 
 from .models import (
@@ -49,6 +52,7 @@ from .selectors import (
     alert_settings_of,
     digest_candidates,
     existing_keys,
+    finance_people,
     overdue_tasks,
     project_managers,
     project_today,
@@ -404,6 +408,89 @@ def _overdue_text(project: Project, task: Task) -> Text:
     return text
 
 
+def _spend_text(project: Project, kind: str, percent: int, amount: Any, budget: Any) -> Text:
+    def text() -> tuple[str, str]:
+        values = {
+            "project": str(project),
+            "percent": percent,
+            "amount": formats.number_format(amount, 2, use_l10n=True, force_grouping=True),
+            "budget": formats.number_format(budget, 2, use_l10n=True, force_grouping=True),
+            "currency": project.currency,
+        }
+        if kind == "actual":
+            title = _("%(project)s has spent %(percent)d%% of its budget") % values
+            body = (
+                _("Actual cost is %(amount)s %(currency)s of a budget of %(budget)s %(currency)s.")
+                % values
+            )
+        else:
+            title = _("%(project)s is forecast to spend %(percent)d%% of its budget") % values
+            body = (
+                _(
+                    "The forecast at completion is %(amount)s %(currency)s against a budget of "
+                    "%(budget)s %(currency)s."
+                )
+                % values
+            )
+        return title, body
+
+    return text
+
+
+def _low_stock_text(project: Project, names: list[str]) -> Text:
+    def text() -> tuple[str, str]:
+        title = ngettext(
+            "%(project)s: %(count)d item is at or below its reorder level",
+            "%(project)s: %(count)d items are at or below their reorder level",
+            len(names),
+        ) % {"project": str(project), "count": len(names)}
+        return title, ", ".join(names)
+
+    return text
+
+
+def _money_alerts(project: Project, managers: list[Any], today: date) -> tuple[int, int]:
+    """Spend thresholds newly reached (to those who see the money) and items at or below
+    their reorder level (to the managers). Returns (alerts found, notifications made)."""
+    found = notified = 0
+    summary = compute_costs(project)
+    crossings = spend_crossings(project, summary)
+    if crossings:
+        recipients = list({u.pk: u for u in [*managers, *finance_people(project)]}.values())
+        for kind, percent in crossings:
+            amount = summary.total.actual if kind == "actual" else summary.total.forecast
+            made = notify(
+                recipients=recipients,
+                kind=NotificationKind.SPEND_ALERT,
+                text=_spend_text(project, kind, percent, amount, summary.total.budget),
+                project=project,
+                target=project,
+                url=reverse("resources:costs", args=[project.pk]),
+                data={"kind": kind, "percent": percent, "amount": str(amount)},
+                dedupe_key=f"spend_alert:{project.pk}:{kind}:{percent}",
+            )
+            found += 1
+            notified += len(made)
+        spend_alerts_mark(project, crossings)
+    short = low_stock(project)
+    if short:
+        found += len(short)
+        kind = NotificationKind.LOW_STOCK
+        notified += len(
+            notify(
+                recipients=managers,
+                kind=kind,
+                text=_low_stock_text(project, [str(level.item) for level in short]),
+                project=project,
+                target=project,
+                url=reverse("resources:materials", args=[project.pk]),
+                data={"items": [level.item_id for level in short]},
+                dedupe_key=dedupe_key(kind, project, today),
+            )
+        )
+    return found, notified
+
+
 @dataclass(frozen=True)
 class AlertReport:
     """What one project's check found and how many notifications it made."""
@@ -411,6 +498,7 @@ class AlertReport:
     project: Project
     slipped_milestones: int = 0
     overdue_tasks: int = 0
+    money_alerts: int = 0  # spend thresholds reached, items low on stock
     notified: int = 0
     skipped: str = ""  # why the project was not checked
 
@@ -478,11 +566,13 @@ def check_alerts(project: Project, *, now: datetime | None = None) -> AlertRepor
                 dedupe_key=dedupe_key(kind, task, today),
             )
         )
+    money_found, money_notified = _money_alerts(project, managers, today)
     return AlertReport(
         project,
         slipped_milestones=len(slipped),
         overdue_tasks=len(overdue),
-        notified=notified,
+        money_alerts=money_found,
+        notified=notified + money_notified,
     )
 
 

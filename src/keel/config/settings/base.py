@@ -186,6 +186,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
+# Resources (money): expense receipts are private. They live outside MEDIA_ROOT, are never
+# served by the web server, and leave only through a view that checks the right to see them.
+KEEL_RECEIPTS_ROOT = Path(os.environ.get("KEEL_RECEIPTS_ROOT", VAR_DIR / "private"))
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

@@ -9,7 +9,7 @@ from .money import (
     FinanceSettings,
     PlannedCost,
 )
-from .people import Assignment, CostRate, Leave, Resource, ResourceSkill, Skill
+from .people import Assignment, CostRate, Leave, Resource, ResourceSkill, Skill, TaskSkill
 from .stock import (
     Booking,
     Equipment,
@@ -44,4 +44,5 @@ __all__ = [
     "StockLevel",
     "StockMove",
     "StockMoveKind",
+    "TaskSkill",
 ]

@@ -213,7 +213,12 @@ class FinanceSettings(VersionedModel):
     project = models.OneToOneField(
         Project, on_delete=models.CASCADE, related_name="finance", verbose_name=_("project")
     )
-    alert_percentages = models.JSONField(_("alert at (% of budget)"), default=list, blank=True)
+    alert_percentages = models.JSONField(
+        # xgettext:no-python-format
+        _("alert at (% of budget)"),
+        default=list,
+        blank=True,
+    )
     # The highest threshold already reported, so a crossing is announced once.
     alerted_actual = models.PositiveSmallIntegerField(default=0)
     alerted_forecast = models.PositiveSmallIntegerField(default=0)

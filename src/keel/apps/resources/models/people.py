@@ -216,3 +216,34 @@ class Assignment(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.resource_id} on {self.task_id} at {self.units}%"
+
+
+class TaskSkill(models.Model):
+    """A skill a task needs, at a least level: what finding people for the task matches on."""
+
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="required_skills", verbose_name=_("task")
+    )
+    skill = models.ForeignKey(
+        Skill, on_delete=models.CASCADE, related_name="needed_by", verbose_name=_("skill")
+    )
+    min_level = models.PositiveSmallIntegerField(
+        _("least level"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SKILL_LEVEL)],
+    )
+
+    class Meta:
+        verbose_name = _("skill a task needs")
+        verbose_name_plural = _("skills a task needs")
+        ordering = ["skill__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "skill"], name="uniq_task_skill"),
+            models.CheckConstraint(
+                condition=Q(min_level__gte=1) & Q(min_level__lte=MAX_SKILL_LEVEL),
+                name="task_skill_level_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} needs {self.skill_id}@{self.min_level}"
