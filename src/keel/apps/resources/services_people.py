@@ -171,7 +171,9 @@ def resource_update(
 ) -> Resource:
     workspace_require(actor, W.MANAGE_RESOURCES, resource.workspace_id)
     _unknown(changes, RESOURCE_FIELDS)
-    resource = Resource.objects.select_for_update().select_related("user").get(pk=resource.pk)
+    resource = (
+        Resource.objects.select_for_update(of=("self",)).select_related("user").get(pk=resource.pk)
+    )
     check_version(resource.version, version)
     changes = dict(changes)
     if "user_id" in changes and changes["user_id"] != resource.user_id:
