@@ -209,3 +209,56 @@ def test_lists_run_constant_queries(world: World, api: Any) -> None:
     assert body["count"] >= 15 and body_a["count"] == 6
     assert many == few
     assert many_a == few_a
+
+
+# ---------------------------------------------------------------- skills a task needs
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_task_skills_matrix(world: World, api: Any, role: str) -> None:
+    from tests.factories_resources import SkillFactory
+
+    task = TaskFactory(project=world.project)
+    weld = SkillFactory(workspace=world.workspace, name="Welding")
+    client = api(world.user(role))
+    put = client.put(f"/tasks/{task.pk}/skills/{weld.pk}", {"min_level": 4})
+    assert put.status_code == PROJECT_MANAGE[role], put.content
+    listed = client.get(f"/tasks/{task.pk}/skills")
+    assert listed.status_code == PROJECT_VIEW[role]
+    if PROJECT_MANAGE[role] == 200:
+        assert listed.json()["items"] == [{"skill_id": weld.pk, "name": "Welding", "min_level": 4}]
+        assert client.delete(f"/tasks/{task.pk}/skills/{weld.pk}").status_code == 204
+        assert client.get(f"/tasks/{task.pk}/skills").json()["count"] == 0
+
+
+def test_task_skills_refuse_another_workspaces_skill_and_bad_levels(world: World, api: Any) -> None:
+    from tests.factories_resources import SkillFactory
+
+    task = TaskFactory(project=world.project)
+    foreign = SkillFactory()  # another workspace
+    own = SkillFactory(workspace=world.workspace)
+    client = api(world.manager)
+    assert_error(client.put(f"/tasks/{task.pk}/skills/{foreign.pk}", {"min_level": 1}), 422)
+    assert client.put(f"/tasks/{task.pk}/skills/{own.pk}", {"min_level": 6}).status_code == 422
+    assert client.delete(f"/tasks/{task.pk}/skills/{own.pk}").status_code == 422
+    assert client.get(f"/tasks/{task.pk}/skills").json()["count"] == 0
+
+
+def test_finding_people_ranks_on_the_skills_the_task_needs(world: World, api: Any) -> None:
+    from tests.factories_resources import SkillFactory
+
+    task = TaskFactory(
+        project=world.project,
+        start=world.project.start_date,
+        finish=world.project.start_date,
+        duration_days=Decimal("1"),
+    )
+    weld = SkillFactory(workspace=world.workspace, name="Welding")
+    welder = ResourceFactory(workspace=world.workspace, name="Wendy")
+    ResourceSkillFactory(resource=welder, skill=weld, level=5)
+    ResourceFactory(workspace=world.workspace, name="Aaron")  # no skill
+    client = api(world.manager)
+    assert client.put(f"/tasks/{task.pk}/skills/{weld.pk}", {"min_level": 3}).status_code == 200
+    ranked = client.get(f"/tasks/{task.pk}/candidates").json()["items"]
+    assert [c["name"] for c in ranked][:2] == ["Wendy", "Aaron"]
+    assert ranked[0]["skill_score"] > ranked[1]["skill_score"]

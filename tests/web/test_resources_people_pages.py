@@ -203,3 +203,20 @@ def test_list_pages_run_constant_queries(world: World, login: Any) -> None:
     for _ in range(4):
         AssignmentFactory(task=task, resource=ResourceFactory(workspace=world.workspace))
     assert [_queries(client, u) for u in urls] == few
+
+
+def test_a_manager_names_the_skills_a_task_needs(world: World, login: Any) -> None:
+    from tests.factories import TaskFactory
+    from tests.factories_resources import SkillFactory
+
+    task = TaskFactory(project=world.project)
+    weld = SkillFactory(workspace=world.workspace, name="Welding")
+    url = reverse("resources:task_skills", args=[task.pk])
+    manager = login(world.manager)
+    r = manager.post(url, {"skill": weld.pk, "min_level": "4"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200
+    assert 'data-testid="task-need"' in r.content.decode() and "Welding" in r.content.decode()
+    member = login(world.member)
+    assert member.post(url, {"skill": weld.pk, "remove": "1"}).status_code == 403
+    r = manager.post(url, {"skill": weld.pk, "remove": "1"}, HTTP_HX_REQUEST="true")
+    assert 'data-testid="task-need"' not in r.content.decode()

@@ -36,6 +36,9 @@ from .schemas_people import (
     SkillCreate,
     SkillOut,
     SkillPage,
+    TaskSkillIn,
+    TaskSkillOut,
+    TaskSkillPage,
     VersionIn,
 )
 
@@ -278,6 +281,38 @@ def assignment_create(request: HttpRequest, task_id: PathId, payload: Assignment
         work_hours=payload.work_hours,
     )
     return Status(201, _out(row))
+
+
+@router.get("/tasks/{task_id}/skills", response={200: TaskSkillPage, **errors(401, 404, 422)})
+def task_skill_list(request: HttpRequest, task_id: PathId, query: Query[ListQuery]) -> Any:
+    """The skills the task needs, with the least level of each (everyone who sees the
+    project); finding people for the task ranks on them."""
+    actor = _actor(request)
+    return paginate(sel.task_skills(actor, sel.task_for(actor, task_id)), query)
+
+
+@router.put(
+    "/tasks/{task_id}/skills/{skill_id}",
+    response={200: TaskSkillOut, **errors(400, 401, 403, 404, 422)},
+)
+def task_skill_put(
+    request: HttpRequest, task_id: PathId, skill_id: PathId, payload: TaskSkillIn
+) -> Any:
+    """The task needs this workspace skill at `min_level` or better (project managers)."""
+    actor = _actor(request)
+    task = sel.task_for(actor, task_id)
+    return svc.task_skill_set(
+        actor=actor, task=task, skill_id=skill_id, min_level=payload.min_level
+    )
+
+
+@router.delete(
+    "/tasks/{task_id}/skills/{skill_id}", response={204: None, **errors(401, 403, 404, 422)}
+)
+def task_skill_delete(request: HttpRequest, task_id: PathId, skill_id: PathId) -> Any:
+    actor = _actor(request)
+    svc.task_skill_remove(actor=actor, task=sel.task_for(actor, task_id), skill_id=skill_id)
+    return Status(204, None)
 
 
 @router.get(

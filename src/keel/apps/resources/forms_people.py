@@ -34,6 +34,21 @@ LEVELS = [
 ]
 
 
+class TaskSkillForm(forms.Form):
+    """A skill the task needs (or, with `remove`, no longer needs)."""
+
+    skill = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    min_level = forms.TypedChoiceField(
+        label=_("At least level"),
+        choices=[(i, str(i)) for i in range(1, 6)],
+        coerce=int,
+        initial=3,
+        required=False,
+        empty_value=1,
+    )
+    remove = forms.BooleanField(required=False)
+
+
 class ResourceForm(KeelForm):
     user_id = forms.TypedChoiceField(
         label=_("User account"),

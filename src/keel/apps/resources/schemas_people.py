@@ -99,6 +99,24 @@ class VersionIn(In):
 # ---------------------------------------------------------------- skills
 
 
+class TaskSkillOut(Schema):
+    skill_id: int
+    name: str
+    min_level: int = Field(description="The least level wanted, 1 (learning) to 5 (expert).")
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj.skill.name)
+
+
+class TaskSkillPage(Page[TaskSkillOut]):
+    pass
+
+
+class TaskSkillIn(In):
+    min_level: int = Field(1, ge=1, le=5)
+
+
 class SkillOut(Schema):
     id: int
     workspace_id: int

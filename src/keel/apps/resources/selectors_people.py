@@ -23,7 +23,7 @@ from keel.apps.projects.models import Project, ProjectMembership
 from keel.apps.projects.permissions import ProjectAction, require, visible_projects_q
 from keel.common.errors import NotFound, PermissionDenied, ValidationFailed
 
-from .models import Assignment, CostRate, Leave, Resource, ResourceSkill, Skill
+from .models import Assignment, CostRate, Leave, Resource, ResourceSkill, Skill, TaskSkill
 
 W = WorkspaceAction
 HOURS = Decimal("0.01")
@@ -226,6 +226,12 @@ def assignment_get_fresh(assignment_id: int) -> Assignment:
 def task_assignments(actor: Any, task: Task) -> QuerySet[Assignment]:
     require(actor, ProjectAction.VIEW, task.project)
     return _assignment_qs().filter(task=task).order_by("resource__name", "pk")
+
+
+def task_skills(actor: Any, task: Task) -> QuerySet[TaskSkill]:
+    """The skills the task needs, with their names (everyone who sees the project)."""
+    require(actor, ProjectAction.VIEW, task.project)
+    return TaskSkill.objects.filter(task=task).select_related("skill").order_by("skill__name")
 
 
 def task_for(actor: Any, task_id: int, action: ProjectAction = ProjectAction.VIEW) -> Task:

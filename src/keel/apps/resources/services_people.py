@@ -33,7 +33,7 @@ from keel.apps.projects.permissions import ProjectAction, project_role, require
 from keel.common.db import update_rows
 from keel.common.errors import ValidationFailed, check_version, validate_instance
 
-from .models import Assignment, CostRate, Leave, Resource, ResourceSkill, Skill
+from .models import Assignment, CostRate, Leave, Resource, ResourceSkill, Skill, TaskSkill
 from .models.people import MAX_SKILL_LEVEL, MAX_UNITS
 from .selectors_people import W, require_leave_edit, workspace_require
 
@@ -267,6 +267,33 @@ def resource_skill_set(
 def resource_skill_remove(*, actor: User, resource: Resource, skill_id: int) -> None:
     workspace_require(actor, W.MANAGE_RESOURCES, resource.workspace_id)
     deleted, _rows = ResourceSkill.objects.filter(resource=resource, skill_id=skill_id).delete()
+    if not deleted:
+        raise ValidationFailed(fields={"skill_id": [MSG_NO_SKILL]})
+
+
+# ---------------------------------------------------------------- skills a task needs
+
+
+@transaction.atomic
+def task_skill_set(*, actor: User, task: Task, skill_id: int, min_level: int = 1) -> TaskSkill:
+    """Say the task needs a skill of its workspace at a least level (1..5); setting it
+    again changes the level. Finding people for the task ranks on these."""
+    require(actor, ProjectAction.ASSIGN_RESOURCES, task.project)
+    if not isinstance(min_level, int) or not 1 <= min_level <= MAX_SKILL_LEVEL:
+        raise ValidationFailed(fields={"min_level": [MSG_LEVEL]})
+    skill = Skill.objects.filter(pk=skill_id, workspace_id=task.project.workspace_id).first()
+    if skill is None:
+        raise ValidationFailed(fields={"skill_id": [MSG_NO_SKILL]})
+    row, _created = TaskSkill.objects.update_or_create(
+        task=task, skill=skill, defaults={"min_level": min_level}
+    )
+    return row
+
+
+@transaction.atomic
+def task_skill_remove(*, actor: User, task: Task, skill_id: int) -> None:
+    require(actor, ProjectAction.ASSIGN_RESOURCES, task.project)
+    deleted, _rows = TaskSkill.objects.filter(task=task, skill_id=skill_id).delete()
     if not deleted:
         raise ValidationFailed(fields={"skill_id": [MSG_NO_SKILL]})
 

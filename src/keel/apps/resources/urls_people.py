@@ -21,6 +21,7 @@ urlpatterns = [
     path("rates/<int:pk>/delete/", v.rate_delete, name="rate_delete"),
     path("people/<int:pk>/leave/", v.person_leave_add, name="person_leave_add"),
     path("leave/<int:pk>/delete/", v.leave_delete, name="leave_delete"),
+    path("tasks/<int:pk>/skills/", v.task_skills, name="task_skills"),
     path("tasks/<int:pk>/assignments/", v.task_assignments, name="task_assignments"),
     path("projects/<int:pk>/people/", v.project_people, name="project_people"),
 ]

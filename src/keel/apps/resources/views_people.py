@@ -34,6 +34,7 @@ from .forms_people import (
     RateForm,
     ResourceForm,
     SkillForm,
+    TaskSkillForm,
     rate_initial,
     resource_initial,
 )
@@ -327,9 +328,19 @@ def _assignments_context(
         if may_assign
         else []
     )
+    needs = list(sel.task_skills(actor, task))
+    needed = {n.skill_id for n in needs}
     return {
         "task": task,
         "assignments": rows,
+        "needs": needs,
+        "skill_choices": [
+            (s.pk, s.name)
+            for s in sel.skills_for(actor, task.project.workspace)
+            if s.pk not in needed
+        ]
+        if may_assign
+        else [],
         "can_assign": may_assign,
         "form": form or AssignmentForm(resources=choices),
         "choices": choices,
@@ -388,6 +399,39 @@ def task_assignments(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("planning:task", pk=task.pk)
     return _render_assignments(request, task, _assignments_context(request, task, form), status)
+
+
+@login_required
+@require_POST
+@service_errors
+def task_skills(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add (`skill` + `min_level`) or remove (`remove` + `skill`) a skill the task needs;
+    answers like the assignments (the partial to htmx, the task page otherwise)."""
+    actor: Any = request.user
+    task = sel.task_for(actor, pk)
+    project_for(actor, task.project_id, ProjectAction.ASSIGN_RESOURCES)
+    form = TaskSkillForm(request.POST)
+    problem = ""
+    if not form.is_valid():
+        problem = " ".join(str(e) for errs in form.errors.values() for e in errs)
+    else:
+        data = form.cleaned_data
+        try:
+            if data["remove"]:
+                svc.task_skill_remove(actor=actor, task=task, skill_id=data["skill"])
+            else:
+                svc.task_skill_set(
+                    actor=actor, task=task, skill_id=data["skill"], min_level=data["min_level"]
+                )
+        except KeelError as exc:
+            fields = getattr(exc, "fields", None) or {}
+            problem = " ".join(str(m) for msgs in fields.values() for m in msgs) or str(exc)
+    if not getattr(request, "htmx", False):
+        if problem:
+            messages.error(request, problem)
+        return redirect("planning:task", pk=task.pk)
+    ctx = _assignments_context(request, task, problem=problem)
+    return _render_assignments(request, task, ctx, 422 if problem else 200)
 
 
 def _remove_assignment(request: HttpRequest, task: Any) -> HttpResponse:
