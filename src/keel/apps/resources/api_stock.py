@@ -289,7 +289,10 @@ def booking_cancel(request: HttpRequest, booking_id: PathId) -> Any:
 def equipment_booking_list(
     request: HttpRequest, equipment_id: PathId, query: Query[ListQuery]
 ) -> Any:
-    """Every project's bookings of the equipment, to see when it is free."""
+    """Every project's bookings of the equipment, to see when it is free; those of projects
+    you cannot see carry only the dates."""
     actor = _actor(request)
     eq = sel.equipment_get(actor, equipment_id)
-    return paginate(sel.equipment_bookings(actor, eq), query)
+    page = paginate(sel.equipment_bookings(actor, eq), query)
+    page["items"] = sel.redacted(actor, list(page["items"]))
+    return page

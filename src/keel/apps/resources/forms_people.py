@@ -44,7 +44,7 @@ class TaskSkillForm(forms.Form):
         coerce=int,
         initial=3,
         required=False,
-        empty_value=1,
+        empty_value=1,  # type: ignore[arg-type]
     )
     remove = forms.BooleanField(required=False)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from keel.apps.projects.forms import DateInput
 from keel.apps.projects.models import Project
 from keel.common.api import MAX_INT
+from keel.common.models import validate_plan_date
 from keel.common.pages import KeelForm
 
 from .models import Skill
@@ -26,7 +27,12 @@ def _skill_choices(skills: Iterable[Skill]) -> list[tuple[Any, Any]]:
 
 
 class WorkloadFilterForm(KeelForm):
-    start = forms.DateField(label=_("From the week of"), required=False, widget=DateInput)
+    start = forms.DateField(
+        label=_("From the week of"),
+        required=False,
+        widget=DateInput,
+        validators=[validate_plan_date],  # weeks are counted from it: keep it on the calendar
+    )
     weeks = forms.IntegerField(
         label=_("Weeks"), min_value=1, max_value=MAX_WEEKS, required=False, initial=DEFAULT_WEEKS
     )

@@ -271,23 +271,31 @@ class BookingOut(Schema):
     id: int
     equipment_id: int
     equipment_code: str
-    project_id: int
-    project_code: str
+    project_id: int | None = Field(description="Null for a project you cannot see.")
+    project_code: str | None
     task_id: int | None
     start: dt.date
     finish: dt.date
     days: int
     note: str
-    booked_by_id: int
+    booked_by_id: int | None
     version: int
+
+    @staticmethod
+    def resolve_project_id(obj: Any) -> int | None:
+        return None if getattr(obj, "hidden", False) else int(obj.project_id)
+
+    @staticmethod
+    def resolve_booked_by_id(obj: Any) -> int | None:
+        return None if getattr(obj, "hidden", False) else int(obj.booked_by_id)
 
     @staticmethod
     def resolve_equipment_code(obj: Any) -> str:
         return str(obj.equipment.code)
 
     @staticmethod
-    def resolve_project_code(obj: Any) -> str:
-        return str(obj.project.code)
+    def resolve_project_code(obj: Any) -> str | None:
+        return None if getattr(obj, "hidden", False) else str(obj.project.code)
 
     @staticmethod
     def resolve_days(obj: Any) -> int:

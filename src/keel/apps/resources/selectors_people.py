@@ -60,10 +60,15 @@ def can_view(actor: Any, workspace_id: int) -> bool:
 
 
 def require_leave_edit(actor: Any, resource: Resource) -> None:
-    """Leave is entered by those who manage resources, or by the person for themselves."""
+    """Leave is entered by those who manage resources, or by the person for themselves (a
+    member of the workspace: guests take no part in its resources)."""
     if workspace_role(actor, resource.workspace_id) is None:
         raise NotFound()
-    if resource.user_id is not None and resource.user_id == getattr(actor, "pk", None):
+    if (
+        resource.user_id is not None
+        and resource.user_id == getattr(actor, "pk", None)
+        and can_view(actor, resource.workspace_id)
+    ):
         return
     if not can_manage(actor, resource.workspace_id):
         raise PermissionDenied()

@@ -28,7 +28,7 @@ from keel.apps.accounts.permissions import WorkspaceAction
 from keel.apps.accounts.selectors import workspace_require
 from keel.apps.planning.models import Task
 from keel.apps.projects.models import Project
-from keel.apps.projects.permissions import ProjectAction, require
+from keel.apps.projects.permissions import ProjectAction, require, visible_projects_q
 from keel.common.errors import NotFound
 
 from .models import (
@@ -207,9 +207,25 @@ def booking_get(actor: Any, booking_id: int) -> Booking:
     return booking
 
 
+def redacted(actor: Any, bookings: list[Booking]) -> list[Booking]:
+    """Bookings of projects the reader cannot see say only that the equipment is taken
+    then: their project, task, note and booker are blanked (`hidden`), in memory."""
+    projects = {b.project_id for b in bookings}
+    visible = set(
+        Project.objects.filter(visible_projects_q(actor), pk__in=projects).values_list(
+            "pk", flat=True
+        )
+    )
+    for b in bookings:
+        b.hidden = b.project_id not in visible  # type: ignore[attr-defined]
+        if b.hidden:  # type: ignore[attr-defined]
+            b.note, b.task_id, b.task = "", None, None
+    return bookings
+
+
 def equipment_bookings(actor: Any, equipment: Equipment) -> QuerySet[Booking]:
     """Every booking of a piece of equipment, across the workspace's projects: those who
-    book need to see when it is taken (project code and dates)."""
+    book need to see when it is taken (see `redacted` for those of other projects)."""
     workspace_require(actor, W.VIEW_RESOURCES, equipment.workspace)
     return _booking_qs().filter(equipment=equipment).order_by("start", "pk")
 
@@ -240,7 +256,7 @@ def booking_calendar(
     )
     if equipment_id is not None:
         qs = qs.filter(equipment_id=equipment_id)
-    bookings = list(qs.order_by("equipment__code", "start", "pk"))
+    bookings = redacted(actor, list(qs.order_by("equipment__code", "start", "pk")))
     weeks: list[list[BookingDay]] = []
     d = grid_start
     while d <= grid_end:

@@ -31,6 +31,7 @@ from keel.apps.projects.models import Project
 from keel.apps.projects.permissions import ProjectAction, require, visible_projects_q
 from keel.apps.tracking.weeks import Week
 from keel.common.errors import NotFound, PermissionDenied, ValidationFailed
+from keel.common.models import EARLIEST_DATE, LATEST_DATE, MSG_DATE_RANGE
 from keel.engine.calendars import WorkCalendar
 
 from . import models as resource_models
@@ -288,6 +289,8 @@ def workload_choices(
 
 def week_span(start: date | None, weeks: int) -> list[Week]:
     """`weeks` ISO weeks from the one holding `start` (today when None)."""
+    if start is not None and not EARLIEST_DATE <= start <= LATEST_DATE:
+        raise ValidationFailed(fields={"start": [MSG_DATE_RANGE]})
     first = Week.of(start or timezone.localdate())
     out = [first]
     while len(out) < check_weeks(weeks):

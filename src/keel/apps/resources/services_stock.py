@@ -88,6 +88,10 @@ MSG_FINISH_BEFORE_START = _("The last day cannot be before the first day.")
 MSG_CLASH = _("%(equipment)s is already booked by %(project)s from %(start)s to %(finish)s.")
 MSG_NOT_BOOKER = _("Only the person who booked it or a project manager can cancel a booking.")
 MSG_UNCHANGEABLE = _("This field cannot be changed.")
+MSG_ANOTHER_PROJECT = _("another project")
+# A year: longer holds are agreements with the owner of the equipment, not bookings.
+MAX_BOOKING_DAYS = 366
+MSG_BOOKING_TOO_LONG = _("A booking lasts at most %(days)d days.")
 
 CATALOGUE_FIELDS = {"code", "name", "unit", "unit_cost", "supplier", "is_active"}
 EQUIPMENT_FIELDS = {"code", "name", "daily_rate", "supplier", "is_active"}
@@ -102,7 +106,8 @@ def _decimal(value: Any, field: str, message: Any) -> Decimal:
         number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise ValidationFailed(fields={field: [message]}) from None
-    if not number.is_finite():
+    # Beyond any column (and beyond what rounding to places can take: 1e30 would raise).
+    if not number.is_finite() or abs(number) >= Decimal(10) ** 15:
         raise ValidationFailed(fields={field: [message]})
     return number
 
@@ -291,6 +296,8 @@ def _record(
     result = level.on_hand + quantity
     if result < 0:
         raise _short_of(item, level, quantity, kind)
+    if result >= QTY_LIMIT:
+        raise ValidationFailed(fields={"quantity": [MSG_QTY_TOO_BIG]})
     move = StockMove(
         project=project,
         item=item,
@@ -621,7 +628,7 @@ def _equipment_locked(project: Project, equipment_id: Any) -> Equipment:
     return eq
 
 
-def _check_free(eq: Equipment, start: dt.date, finish: dt.date) -> None:
+def _check_free(actor: User, eq: Equipment, start: dt.date, finish: dt.date) -> None:
     clash = (
         Booking.objects.filter(equipment=eq, start__lte=finish, finish__gte=start)
         .select_related("project")
@@ -629,9 +636,11 @@ def _check_free(eq: Equipment, start: dt.date, finish: dt.date) -> None:
         .first()
     )
     if clash is not None:
+        # The clash is named, but a project the person cannot see stays unnamed.
+        seen = can(actor, P.VIEW, clash.project)
         message = MSG_CLASH % {
             "equipment": str(eq),
-            "project": clash.project.code,
+            "project": clash.project.code if seen else str(MSG_ANOTHER_PROJECT),
             "start": clash.start.isoformat(),
             "finish": clash.finish.isoformat(),
         }
@@ -652,6 +661,10 @@ def booking_create(
     require(actor, P.BOOK_EQUIPMENT, project)
     if finish < start:
         raise ValidationFailed(fields={"finish": [MSG_FINISH_BEFORE_START]})
+    if (finish - start).days + 1 > MAX_BOOKING_DAYS:
+        raise ValidationFailed(
+            fields={"finish": [MSG_BOOKING_TOO_LONG % {"days": MAX_BOOKING_DAYS}]}
+        )
     task = _task(project, task_id)
     eq = _equipment_locked(project, equipment_id)
     booking = Booking(
@@ -664,14 +677,15 @@ def booking_create(
         booked_by=actor,
     )
     validate_instance(booking, exclude=["equipment", "project", "task", "booked_by"])
-    _check_free(eq, start, finish)
+    _check_free(actor, eq, start, finish)
     booking.save()
     return booking
 
 
 @transaction.atomic
 def booking_cancel(*, actor: User, booking: Booking, version: int | None = None) -> None:
-    """Free the equipment: the booker, or a manager of the project."""
+    """Free the equipment: the booker, or a manager of the project (workspace owners and
+    admins manage every project, so they can free equipment any project holds on to)."""
     require(actor, P.BOOK_EQUIPMENT, booking.project)
     if booking.booked_by_id != actor.pk and not can(actor, P.EDIT_ANY_TASK, booking.project):
         raise PermissionDenied(MSG_NOT_BOOKER)

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -142,7 +143,10 @@ def costs_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     buffer = io.BytesIO()
     wb.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{project.code}-costs.xlsx"'
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=f"{project.code}-costs.xlsx")
+        or "attachment"
+    )
     return response
 
 

@@ -401,7 +401,7 @@ def _month(request: HttpRequest, today: date) -> date:
     try:
         year, month = (int(x) for x in request.GET.get("month", "").split("-"))
         first = date(year, month, 1)
-    except ValueError:
+    except (ValueError, OverflowError):
         return today.replace(day=1)
     return first if 1900 <= first.year <= 2999 else today.replace(day=1)
 

@@ -89,7 +89,7 @@ def workload_cell(request: HttpRequest, pk: int, week: str) -> HttpResponse:
     """The tasks behind one person's week (a partial under htmx)."""
     try:
         the_week = Week.parse(week)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise Http404 from None
     detail = selectors.workload_cell(request.user, pk, the_week)
     back = reverse("resources:workload", args=[detail.resource.workspace_id])

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body (CSRF reads the form).
+    "keel.web.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -188,6 +190,8 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 # Resources (money): expense receipts are private. They live outside MEDIA_ROOT, are never
 # served by the web server, and leave only through a view that checks the right to see them.
+# The largest request body accepted: a 10 MB receipt and its form, with room to spare.
+KEEL_MAX_REQUEST_BYTES = int(os.environ.get("KEEL_MAX_REQUEST_BYTES", 12 * 1024 * 1024))
 KEEL_RECEIPTS_ROOT = Path(os.environ.get("KEEL_RECEIPTS_ROOT", VAR_DIR / "private"))
 
 EMAIL_BACKEND = os.environ.get(
