@@ -130,3 +130,19 @@ def test_docs_page_is_served(client: Client, db: Any) -> None:
 
 def test_docs_page_works_under_the_sites_csp(client: Client, db: Any) -> None:
     _assert_csp_friendly(client.get(f"{API}/docs").content.decode())
+
+
+def test_the_document_has_no_duplicate_keys(client: Client, db: Any) -> None:
+    """Swagger UI refuses a document with a key twice (an int 200 from ninja beside a "200"
+    from openapi_extra serialises as two "200"s), and then shows no operation at all."""
+    import json
+
+    duplicates: list[str] = []
+
+    def check(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _v in pairs]
+        duplicates.extend(k for k in set(keys) if keys.count(k) > 1)
+        return dict(pairs)
+
+    json.loads(client.get(f"{API}/openapi.json").content, object_pairs_hook=check)
+    assert duplicates == []

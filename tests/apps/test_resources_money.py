@@ -522,3 +522,30 @@ def test_actual_cost_is_the_sum_of_approved_expenses(fin_world: World, ops: list
     assert sel.compute_costs(w.project).total.actual == approved
     assert Task.objects.count() == 0
     assert not CostRate.objects.exists()
+
+
+def test_a_cost_on_no_task_is_earned_only_as_it_is_spent(fin_world: World) -> None:
+    """Planned on no task and with no date: not counted as spent (or earned) until money is
+    spent on no task in its category."""
+    PlannedCostFactory(project=fin_world.project, task=None, category="services", amount=D("1000"))
+    s = sel.compute_costs(fin_world.project)
+    services = _row(s.by_category, "services").figures
+    assert (services.planned, services.actual, services.forecast) == (
+        D("1000.00"),
+        D("0.00"),
+        D("1000.00"),
+    )
+    assert s.earned_value == D("0.00")
+    ExpenseFactory(
+        project=fin_world.project,
+        category="services",
+        amount=D("300"),
+        claimant=fin_world.member,
+        status="approved",
+        reviewer=fin_world.finance,
+        date=TODAY,
+    )
+    s = sel.compute_costs(fin_world.project)
+    services = _row(s.by_category, "services").figures
+    assert (services.actual, services.forecast) == (D("300.00"), D("1000.00"))
+    assert s.earned_value == D("300.00")

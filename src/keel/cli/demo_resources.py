@@ -130,18 +130,21 @@ def prepare_fit(*, manager: User, project: Project, people: dict[str, User]) -> 
     """Before the kick-off baseline: the fit-out's crews, budget and planned costs."""
     ws = project.workspace
     crew = _contractor(
-        manager, ws, "华建装饰施工队", "华建装饰工程有限公司", "施工班组", "90", "CNY"
+        manager, ws, "华建装饰施工队", "华建装饰工程有限公司", "施工班组 6 人", "540", "CNY"
     )
     resource_skill_set(actor=manager, resource=crew, level=4, name="现场管理")
-    electricians = _contractor(manager, ws, "恒通机电安装队", "恒通机电", "机电安装", "110", "CNY")
+    electricians = _contractor(
+        manager, ws, "恒通机电安装队", "恒通机电", "机电安装 3 人", "330", "CNY"
+    )
     resource_skill_set(actor=manager, resource=electricians, level=4, name="机电工程")
     for wbs, resource, units in [
-        ("4.1", crew, "400"),
-        ("4.2", crew, "600"),
-        ("4.6", crew, "500"),
-        ("4.3", electricians, "300"),
-        ("4.4", electricians, "300"),
-        ("4.5", electricians, "200"),
+        # A crew is one resource at its crew rate: 100% is the whole crew's day.
+        ("4.1", crew, "100"),
+        ("4.2", crew, "100"),
+        ("4.6", crew, "100"),
+        ("4.3", electricians, "100"),
+        ("4.4", electricians, "100"),
+        ("4.5", electricians, "100"),
     ]:
         assignment_set(actor=manager, task=_task(project, wbs), resource=resource, units=D(units))
     # The manager chose the furniture but 王芳 does the work: her hours, in yuan.

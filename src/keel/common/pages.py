@@ -48,8 +48,16 @@ class KeelForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.conflict: str = ""
+        self.style_widgets()
+
+    def style_widgets(self) -> None:
+        """Give the widgets Tabler's classes; a form that adds fields in its own __init__
+        calls it again (a widget is styled once)."""
         for field in self.fields.values():
             widget = field.widget
+            if getattr(widget, "_keel_styled", False):
+                continue
+            widget._keel_styled = True  # type: ignore[attr-defined]
             if isinstance(widget, forms.HiddenInput):
                 continue
             if isinstance(widget, forms.CheckboxInput):

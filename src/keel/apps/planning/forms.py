@@ -397,6 +397,7 @@ class ChangeRequestForm(KeelForm):
                 label=_("New task's name"), max_length=255, required=False
             )
             self.rows.append([self[f"{k}_{i}"] for k in ("kind", "task", "value", "name")])
+        self.style_widgets()
 
     def form_field_for(self, service_field: str) -> str | None:
         # The service names a change by its place in the list: changes.N.field.

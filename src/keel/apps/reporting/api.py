@@ -29,7 +29,7 @@ router = Router(tags=["reports"])
 
 PDF_RESPONSE = {
     "responses": {
-        "200": {
+        200: {  # the int key ninja uses: a "200" string would be a second, duplicate key
             "description": "The report as an A4 PDF.",
             "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
         }

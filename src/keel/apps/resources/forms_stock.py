@@ -125,6 +125,7 @@ class PurchaseForm(KeelForm):
             for n in range(LINES_SHOWN)
             for f in ("item_id", "quantity", "unit_cost")
         }
+        self.style_widgets()
 
     def lines(self) -> list[dict[str, Any]]:
         data = self.cleaned_data

@@ -313,6 +313,10 @@ class _Gathered:
     ledger: _Ledger = field(default_factory=_Ledger)
     missing: dict[int, str] = field(default_factory=dict)  # resource or user key -> name
     missing_hours: Decimal = ZERO
+    # Planned costs on no task, by category and month, and what was spent on no task, by
+    # category: nothing measures such a cost's progress but the spending against it.
+    untasked_planned: dict[str, dict[dt.date | None, Decimal]] = field(default_factory=dict)
+    untasked_actual: dict[str, Decimal] = field(default_factory=dict)
 
 
 def _add_planned(
@@ -321,23 +325,31 @@ def _add_planned(
     category: str,
     task: Task | None,
     months: dict[dt.date | None, Decimal],
-    due: dt.date,
-    today: dt.date,
 ) -> None:
     g.ledger.add("planned", category, task.pk if task else None, months)
-    if task is not None:
-        left = (HUNDRED - task.percent_complete) / HUNDRED
-    else:
-        # Nothing measures the progress of a cost on no task: it is still to come until its
-        # day has passed, and spent (through an expense) after.
-        left = Decimal(1) if due > today else Decimal(0)
+    if task is None:
+        # Still to be spent: see _untasked_remaining, once the spending is known.
+        planned = g.untasked_planned.setdefault(category, {})
+        for month, amount in months.items():
+            planned[month] = planned.get(month, Decimal(0)) + amount
+        return
+    left = (HUNDRED - task.percent_complete) / HUNDRED
     if left:
-        g.ledger.add("remaining", category, task.pk if task else None, _scaled(months, left))
+        g.ledger.add("remaining", category, task.pk, _scaled(months, left))
 
 
-def _planned_labour(
-    g: _Gathered, project: Project, tasks: dict[int, Task], rates: Any, today: dt.date
-) -> None:
+def _untasked_remaining(g: _Gathered) -> None:
+    """A planned cost on no task is earned only as money is spent on no task in its
+    category: what is still to be spent is the planned amount less that spending, in the
+    months of the plan."""
+    for category, months in g.untasked_planned.items():
+        planned = sum(months.values(), Decimal(0))
+        left = max(planned - g.untasked_actual.get(category, Decimal(0)), Decimal(0))
+        if planned > 0 and left > 0:
+            g.ledger.add("remaining", category, None, _scaled(months, left / planned))
+
+
+def _planned_labour(g: _Gathered, project: Project, tasks: dict[int, Task], rates: Any) -> None:
     assignments = Assignment.objects.filter(task__project=project).select_related("resource")
     for a in assignments:
         task = tasks.get(a.task_id)
@@ -351,12 +363,10 @@ def _planned_labour(
             g.missing[a.resource_id] = a.resource.name
             continue
         months = _spread(hours * rate.standard, start, finish)
-        _add_planned(
-            g, category=CostCategory.LABOUR, task=task, months=months, due=finish, today=today
-        )
+        _add_planned(g, category=CostCategory.LABOUR, task=task, months=months)
 
 
-def _planned_other(g: _Gathered, project: Project, tasks: dict[int, Task], today: dt.date) -> None:
+def _planned_other(g: _Gathered, project: Project, tasks: dict[int, Task]) -> None:
     for pc in PlannedCost.objects.filter(project=project):
         task = tasks.get(pc.task_id) if pc.task_id else None
         day = pc.date or (task.start if task and task.start else project.start_date)
@@ -365,8 +375,6 @@ def _planned_other(g: _Gathered, project: Project, tasks: dict[int, Task], today
             category=pc.category,
             task=task,
             months={_month(day): pc.amount},
-            due=day,
-            today=today,
         )
 
 
@@ -437,16 +445,16 @@ def _actual_other(g: _Gathered, project: Project) -> None:
         "category", "task_id", "date", "amount"
     ):
         g.ledger.add("actual", x.category, x.task_id, {_month(x.date): x.amount}, x.date)
+        if x.task_id is None:
+            g.untasked_actual[x.category] = g.untasked_actual.get(x.category, ZERO) + x.amount
     for m in StockMove.objects.filter(project=project, kind=StockMoveKind.USAGE).only(
         "task_id", "date", "quantity", "unit_cost"
     ):
-        g.ledger.add(
-            "actual",
-            CostCategory.MATERIALS,
-            m.task_id,
-            {_month(m.date): abs(m.quantity) * m.unit_cost},
-            m.date,
-        )
+        cost = abs(m.quantity) * m.unit_cost
+        g.ledger.add("actual", CostCategory.MATERIALS, m.task_id, {_month(m.date): cost}, m.date)
+        if m.task_id is None:
+            mat = CostCategory.MATERIALS
+            g.untasked_actual[mat] = g.untasked_actual.get(mat, ZERO) + cost
 
 
 def _budget(g: _Gathered, project: Project) -> None:
@@ -542,14 +550,16 @@ def _gather(
     )
     g = _Gathered()
     if planned:
-        _planned_labour(g, project, tasks, rates, today)
-        _planned_other(g, project, tasks, today)
+        _planned_labour(g, project, tasks, rates)
+        _planned_other(g, project, tasks)
     _bookings(g, project, today, planned=planned, actual=actual)
     if actual:
         _actual_labour(g, project, rates, resources)
         _actual_other(g, project)
     if budget:
         _budget(g, project)
+    if planned:
+        _untasked_remaining(g)
     return g, tasks
 
 

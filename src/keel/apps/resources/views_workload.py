@@ -121,7 +121,15 @@ def find_people(request: HttpRequest, pk: int) -> HttpResponse:
                 status = apply_service_errors(form, exc)
         else:
             status = 422
-    ctx.update(found=found, task=found.task, project=found.task.project, form=form)
+    project = found.task.project
+    ctx.update(
+        found=found,
+        task=found.task,
+        project=project,
+        form=form,
+        tab="resources",
+        **page_flags(request.user, project),
+    )
     return render_page_or_partial(request, FIND, "candidates", ctx, status=status)
 
 
