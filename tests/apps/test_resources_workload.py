@@ -14,6 +14,7 @@ import pytest
 from keel.apps.planning.models import Task
 from keel.apps.planning.services import schedule_recalculate
 from keel.apps.resources import selectors_workload as sel
+from keel.apps.resources.models import Assignment
 from keel.apps.resources.services_workload import (
     MSG_PLAN_CHANGED,
     leveling_apply,
@@ -271,3 +272,105 @@ def test_leveling_needs_the_right_to_assign(
     with pytest.raises(error):
         leveling_apply(actor=world.user(role), project=world.project, generation=0)
     assert Task.objects.get(pk=clash["b"].pk).constraint_type == "asap"
+
+
+def _over_days(project: Any) -> dict[tuple[int, dt.date], Decimal]:
+    """Days on which someone is booked beyond 100 units in the project, counted from the
+    tasks' saved dates (work in progress from the day after the status date)."""
+    project.refresh_from_db()
+    load: dict[tuple[int, dt.date], Decimal] = {}
+    rows = Assignment.objects.filter(task__project=project).select_related("task")
+    for a in rows:
+        t = a.task
+        if t.status in ("done", "cancelled") or t.is_summary or t.start is None:
+            continue
+        day = t.start
+        if t.percent_complete and project.status_date:
+            day = max(day, project.status_date + dt.timedelta(days=1))
+        while day <= t.finish:
+            if day.isoweekday() <= 5:
+                key = (a.resource_id, day)
+                load[key] = load.get(key, Decimal(0)) + a.units
+            day += dt.timedelta(days=1)
+    return {k: u for k, u in load.items() if u > 100}
+
+
+@pytest.fixture
+def in_progress(world: World) -> dict[str, Any]:
+    """As in the demo: a status date, Ann on a task in progress (remaining 3/9-3/16) and on
+    a task not started that the schedule puts on the same days; Bob on its successor and
+    on a task of his own. Started work stays put: the unstarted work is what moves."""
+    p = world.project
+    p.status_date = dt.date(2026, 3, 6)
+    p.save()
+    ann = ResourceFactory(workspace=world.workspace, name="Ann")
+    bob = ResourceFactory(workspace=world.workspace, name="Bob")
+    s = _task(p, "10", name="S", status="in_progress", percent_complete=40, actual_start=MONDAY)
+    u = _task(p, "5", name="U")
+    v = _task(p, "3", name="V")
+    w = _task(p, "5", name="W")
+    DependencyFactory(predecessor=u, successor=v)
+    for t, r in ((s, ann), (u, ann), (v, bob), (w, bob)):
+        AssignmentFactory(task=t, resource=r)
+    schedule_recalculate(p)
+    return {"s": s, "u": u, "v": v, "w": w}
+
+
+def test_leveling_keeps_started_work_and_levels_around_it(world: World, in_progress: Any) -> None:
+    project = world.project
+    s = Task.objects.get(pk=in_progress["s"].pk)
+    u = Task.objects.get(pk=in_progress["u"].pk)
+    assert u.start == dt.date(2026, 3, 9)  # not before the status date
+    assert _over_days(project)  # Ann twice on 3/9..3/13
+    preview = leveling_preview(actor=world.manager, project=project)
+    moved = {m.task_id: m for m in preview.moves}
+    assert s.pk not in moved
+    assert moved[u.pk].new_start > s.finish
+    assert set(preview.overload_before) == {"Ann"} and preview.overload_after == {}
+    leveling_apply(actor=world.manager, project=project, generation=preview.generation)
+    assert _over_days(project) == {}
+    s_after = Task.objects.get(pk=s.pk)
+    assert (s_after.start, s_after.finish, s_after.constraint_type) == (
+        s.start,
+        s.finish,
+        "asap",
+    )
+    again = leveling_preview(actor=world.manager, project=project)
+    assert again.is_level and again.overload_before == {}
+
+
+def test_leveling_never_moves_a_task_earlier(world: World) -> None:
+    """A task held back by its own constraint is released on its scheduled start: the
+    task that overlaps it moves instead, and nothing starts earlier than before."""
+    p = world.project
+    ann = ResourceFactory(workspace=world.workspace, name="Ann")
+    long = _task(p, "10", name="Long")
+    late = _task(p, "5", name="Late", constraint_type="snet", constraint_date=dt.date(2026, 3, 11))
+    for t in (long, late):
+        AssignmentFactory(task=t, resource=ann)
+    schedule_recalculate(p)
+    old = {t.pk: t.start for t in Task.objects.filter(project=p)}
+    assert _over_days(p)
+    preview = leveling_preview(actor=world.owner, project=p)
+    assert all(m.new_start > m.old_start for m in preview.moves)
+    leveling_apply(actor=world.owner, project=p, generation=preview.generation)
+    assert _over_days(p) == {}
+    for t in Task.objects.filter(project=p):
+        assert t.start is not None and t.start >= old[t.pk]
+
+
+def test_leveling_reports_overlapping_started_work(world: World) -> None:
+    """Two tasks in progress for Ann at once: nothing the leveler may move, but the preview
+    says who is over-allocated rather than that no one is."""
+    p = world.project
+    p.status_date = dt.date(2026, 3, 4)
+    p.save()
+    ann = ResourceFactory(workspace=world.workspace, name="Ann")
+    for name in ("A", "B"):
+        t = _task(p, "5", name=name, status="in_progress", percent_complete=20, actual_start=MONDAY)
+        AssignmentFactory(task=t, resource=ann)
+    schedule_recalculate(p)
+    preview = leveling_preview(actor=world.owner, project=p)
+    assert preview.is_level
+    assert preview.overload_before == preview.overload_after
+    assert set(preview.overload_before) == {"Ann"}

@@ -19,8 +19,10 @@ from keel.apps.tracking.selectors import project_today
 from keel.apps.tracking.services import entry_create, week_approve, week_reject, week_submit
 from keel.apps.tracking.weeks import Week
 
-# A working week's rhythm, Monday to Friday.
-DAY_HOURS = (Decimal("8"), Decimal("7.5"), Decimal("8"), Decimal("7"), Decimal("6.5"))
+OVERRUN = Decimal("1.1")  # time logged against the work earned: estimates run short
+HALF_HOUR = Decimal("0.5")
+LONG_DAY = Decimal("10")
+ZERO = Decimal("0")
 NOTES = {
     "zh-hans": ["现场沟通", "", "图纸修改", "与供应商电话会议", "", "内部评审"],
     "en": ["Pairing", "", "Code review", "Customer call", "", "Fixing test failures"],
@@ -41,24 +43,10 @@ def _working_days(first: dt.date, last: dt.date) -> list[dt.date]:
     return days
 
 
-def _task_for_days(tasks: Sequence[Task], count: int) -> list[int]:
-    """Spread `count` days over the tasks in plan order, in proportion to the work done on
-    each (duration x % complete): which task each day went to."""
-    weights = [float(t.duration_days) * t.percent_complete / 100 for t in tasks]
-    total = sum(weights) or 1.0
-    order: list[int] = []
-    cumulative = 0.0
-    bounds = []
-    for w in weights:
-        cumulative += w / total
-        bounds.append(cumulative)
-    for d in range(count):
-        point = (d + 0.5) / count
-        order.append(next((i for i, b in enumerate(bounds) if point <= b), len(tasks) - 1))
-    return order
-
-
 def _log_person(person: User, project: Project, last: dt.date) -> int:
+    """Log the person's work on each task they own that has progress, on the working days
+    it ran (from its actual start to its finish or `last`): the work earned so far and a
+    tenth more, as estimates tend to be short. At most a long day on any one task."""
     tasks = sorted(
         Task.objects.filter(
             project=project,
@@ -69,22 +57,28 @@ def _log_person(person: User, project: Project, last: dt.date) -> int:
         ),
         key=lambda t: [int(p) for p in t.wbs_code.split(".") if p.isdigit()],
     )
-    if not tasks:
-        return 0
-    days = _working_days(project.start_date, last)
     notes = NOTES.get(person.language, NOTES["en"])
+    used: dict[dt.date, Decimal] = {}
     count = 0
-    for d, (day, i) in enumerate(zip(days, _task_for_days(tasks, len(days)), strict=True)):
-        hours = DAY_HOURS[day.weekday()]
-        # Every third day some time goes to the next task: work overlaps.
-        if d % 3 == 1 and i + 1 < len(tasks):
-            entry_create(actor=person, task_id=tasks[i + 1].pk, date=day, hours=Decimal("2"))
-            hours -= 2
+    for task in tasks:
+        first = task.actual_start or task.start
+        end = min(task.actual_finish or task.finish or last, last)
+        if first is None or end < first:
+            continue
+        days = _working_days(first, end)
+        if not days:
+            continue
+        earned = task.duration_days * project.hours_per_day * task.percent_complete / 100
+        per_day = (earned * OVERRUN / len(days) * 2).quantize(Decimal("1")) / 2  # half hours
+        for d, day in enumerate(days):
+            hours = min(max(per_day, HALF_HOUR), LONG_DAY, Decimal(24) - used.get(day, ZERO))
+            if hours <= 0:
+                continue
+            entry_create(
+                actor=person, task_id=task.pk, date=day, hours=hours, note=notes[d % len(notes)]
+            )
+            used[day] = used.get(day, ZERO) + hours
             count += 1
-        entry_create(
-            actor=person, task_id=tasks[i].pk, date=day, hours=hours, note=notes[d % len(notes)]
-        )
-        count += 1
     return count
 
 

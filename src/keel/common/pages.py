@@ -57,7 +57,7 @@ class KeelForm(forms.Form):
             widget = field.widget
             if getattr(widget, "_keel_styled", False):
                 continue
-            widget._keel_styled = True  # type: ignore[attr-defined]
+            widget._keel_styled = True
             if isinstance(widget, forms.HiddenInput):
                 continue
             if isinstance(widget, forms.CheckboxInput):

@@ -35,6 +35,7 @@ from keel.common.models import EARLIEST_DATE, LATEST_DATE, MSG_DATE_RANGE
 from keel.engine.calendars import WorkCalendar
 
 from . import models as resource_models
+from .adapters import load_span
 from .models import Assignment, Leave, Resource, ResourceSkill, Skill
 
 ZERO = Decimal("0")
@@ -128,19 +129,13 @@ def daily_hours(
 ) -> Iterator[tuple[date, Decimal]]:
     """The hours the assignment puts on each working day of [first, last]."""
     work = a.duration_days * project.hours_per_day * a.units / 100
-    begin = a.start
     if a.percent_complete:
         work = work * (100 - a.percent_complete) / 100
-        if project.status_date is not None:
-            begin = max(begin, project.status_date + timedelta(days=1))
     if work <= 0:
         return
-    end = a.finish
-    count = calendar.working_days_between(begin, end + timedelta(days=1)) if begin <= end else 0
-    if count <= 0:
-        # The schedule has not caught up with the status date: what is left is due now.
-        begin = end = calendar.next_working_day(max(begin, end))
-        count = 1
+    begin, end, count = load_span(
+        a.start, a.finish, a.percent_complete, project.status_date, calendar
+    )
     per_day = work / count
     day = max(begin, first)
     stop = min(end, last)

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from keel.apps.planning.adapters import LINK_COLUMNS, compute_schedule, link_row
-from keel.apps.planning.models import Constraint, Dependency, Task, TaskStatus
+from keel.apps.planning.models import Constraint, Dependency, Task
 from keel.apps.planning.services import task_update
 from keel.apps.projects.models import Project, ScheduleState
 from keel.apps.projects.permissions import ProjectAction, require
@@ -29,10 +29,12 @@ from keel.engine.scheduling.leveling import level
 
 from .adapters import (
     Demand,
+    capacities,
+    daily_demand,
+    is_movable,
     leveled_starts,
-    leveling_plan,
+    leveling_input,
     overload_hours,
-    problem_of,
 )
 from .models import Assignment, Resource
 
@@ -44,8 +46,6 @@ MSG_SCHEDULE_PENDING = _(
 )
 MSG_NO_TASKS = _("This project has no tasks to level.")
 MSG_LEVELING_FAILED = _("The plan cannot be leveled: %(reason)s")
-# Started work keeps its dates; a task that must start on a day is not the leveler's to move.
-FIXED = (TaskStatus.DONE, TaskStatus.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,7 @@ class LevelingPreview:
 
     @property
     def is_level(self) -> bool:
+        """Nothing to move (some started work may still overlap: `overload_before`)."""
         return not self.moves
 
 
@@ -88,17 +89,6 @@ def project_for_leveling(actor: Any, project_id: int) -> Project:
         raise NotFound()
     require(actor, ProjectAction.ASSIGN_RESOURCES, project)
     return project
-
-
-def _movable(task: Task) -> bool:
-    return (
-        task.status not in FIXED
-        and task.percent_complete == 0
-        and task.actual_start is None
-        and task.constraint_type != Constraint.MSO
-        and not task.is_summary
-        and task.start is not None
-    )
 
 
 def _compute(project: Project) -> LevelingPreview:
@@ -120,22 +110,23 @@ def _compute(project: Project) -> LevelingPreview:
         Resource.objects.filter(pk__in={d.resource_id for d in demands}).values_list("pk", "name")
     )
     before, calendar = compute_schedule(project, tasks, links, status_date=project.status_date)
-    plan = leveling_plan(project, calendar, tasks, links, demands, names)
+    # Leveling works on the schedule as it is (Task.start/finish): started work stays put
+    # and is leveled around, the rest may only move later (see adapters).
+    data = leveling_input(project, calendar, tasks, links, demands)
     try:
-        problem = problem_of(plan)
         result = level(
-            activities=problem.activities,
-            precedences=problem.precedences,
-            capacities=problem.capacities,
+            activities=data.problem.activities,
+            precedences=data.problem.precedences,
+            capacities=data.problem.capacities,
         )
     except (CycleError, DomainError) as exc:
         message = MSG_LEVELING_FAILED % {"reason": str(exc)}
         raise ValidationFailed(message, code="leveling_failed") from None
-    starts = leveled_starts(plan, problem, result)
+    starts = leveled_starts(calendar, data, result)
     moves = []
     for t in tasks:
         new = starts.get(t.pk)
-        if new is None or not _movable(t) or t.start is None or new <= t.start:
+        if new is None or not is_movable(t) or t.start is None or new <= t.start:
             continue
         delay = result.delays.get(t.pk)
         held_by = names.get(int(delay.resource), "") if delay and delay.resource else ""
@@ -151,6 +142,12 @@ def _compute(project: Project) -> LevelingPreview:
                 resources=(held_by,) if held_by else (),
             )
         )
+    # Over-allocation is measured on real dates, day by day, as the workload page does:
+    # before, the current schedule; after, the schedule recalculated with the moves.
+    capacity = capacities(demands)
+    status_date = project.status_date
+    load_before = daily_demand(tasks, demands, calendar, status_date)
+    load_after = load_before
     new_finish = before.project_finish
     if moves:
         by_id = {m.task_id: m for m in moves}
@@ -161,24 +158,23 @@ def _compute(project: Project) -> LevelingPreview:
                 t.constraint_type = Constraint.SNET
                 t.constraint_date = by_id[t.pk].new_start
             shifted.append(t)
-        after, _cal = compute_schedule(project, shifted, links, status_date=project.status_date)
+        after, _cal = compute_schedule(project, shifted, links, status_date=status_date)
         new_finish = after.project_finish
+        dates = {tid: (o.early_start, o.early_finish) for tid, o in after.tasks.items()}
+        load_after = daily_demand(tasks, demands, calendar, status_date, dates)
 
     def by_name(hours: dict[int, Decimal]) -> dict[str, Decimal]:
         return {names.get(rid, str(rid)): h for rid, h in sorted(hours.items())}
 
+    hpd = project.hours_per_day
     return LevelingPreview(
         project=project,
         generation=project.schedule_generation,
         moves=tuple(moves),
         old_finish=before.project_finish,
         new_finish=new_finish,
-        overload_before=by_name(
-            overload_hours(problem, result.overload_before, project.hours_per_day)
-        ),
-        overload_after=by_name(
-            overload_hours(problem, result.overload_after, project.hours_per_day)
-        ),
+        overload_before=by_name(overload_hours(load_before, capacity, hpd)),
+        overload_after=by_name(overload_hours(load_after, capacity, hpd)),
     )
 
 
