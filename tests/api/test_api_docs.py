@@ -33,8 +33,8 @@ def test_every_operation_documents_its_errors(openapi: dict[str, Any]) -> None:
     # The foundation's 43; tracking: time 10, board and workflow 5, baselines 6, change
     # requests and what-if 9, earned value 3, Gantt 2; the schedule's state 1;
     # notifications 7; reports 9.
-    # ... + resources: people 26, workload 5, money 18, materials 25
-    assert len(ops) == 43 + 10 + 5 + 6 + 9 + 3 + 2 + 1 + 7 + 9 + 26 + 5 + 18 + 25
+    # ... + resources: people 26, workload 5, money 20, materials 25
+    assert len(ops) == 43 + 10 + 5 + 6 + 9 + 3 + 2 + 1 + 7 + 9 + 26 + 5 + 20 + 25
     for method, path, op in ops:
         codes = {int(c) for c in op["responses"]}
         assert 401 in codes, (method, path)

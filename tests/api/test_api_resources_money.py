@@ -237,3 +237,33 @@ def test_members_list_their_own_expenses_in_constant_queries(
     filtered = finance.get(f"/projects/{p.pk}/expenses", claimant_id=fin_world.finance.pk)
     assert filtered.json()["count"] == 1
     assert_error(finance.get(f"/projects/{p.pk}/expenses", status="lost"), 422)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_finance_settings_by_role(fin_world: World, api_client: Any, role: str) -> None:
+    client = _api(api_client, fin_world.user(role))
+    url = f"/projects/{fin_world.project.pk}/finance-settings"
+    got = client.get(url)
+    assert got.status_code == FINANCE[role]
+    put = client.put(url, {"alert_percentages": [50, 90, 100], "version": 0})
+    assert put.status_code == FINANCE[role], put.content
+    if FINANCE[role] == 200:
+        assert got.json() == {
+            "alert_percentages": [80, 100],
+            "alerted_actual": 0,
+            "alerted_forecast": 0,
+            "version": 0,
+        }
+        assert put.json()["alert_percentages"] == [50, 90, 100] and put.json()["version"] == 1
+
+
+def test_finance_settings_refuse_stale_versions_and_bad_percentages(
+    fin_world: World, api_client: Any
+) -> None:
+    client = _api(api_client, fin_world.finance)
+    url = f"/projects/{fin_world.project.pk}/finance-settings"
+    assert client.put(url, {"alert_percentages": [90], "version": 0}).status_code == 200
+    assert_error(client.put(url, {"alert_percentages": [95], "version": 0}), 409)
+    assert_error(client.put(url, {"alert_percentages": [0], "version": 1}), 422)
+    assert_error(client.put(url, {"alert_percentages": [5000], "version": 1}), 422)
+    assert client.get(url).json()["alert_percentages"] == [90]

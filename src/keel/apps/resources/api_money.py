@@ -26,6 +26,8 @@ from .schemas_money import (
     ExpensePage,
     ExpensePatch,
     ExpenseQuery,
+    FinanceSettingsIn,
+    FinanceSettingsOut,
     PlannedCostCreate,
     PlannedCostOut,
     PlannedCostPage,
@@ -43,6 +45,39 @@ def _actor(request: HttpRequest) -> Any:
 
 def _project(request: HttpRequest, project_id: int) -> Any:
     return project_selectors.project_get(_actor(request), project_id)
+
+
+# ---------------------------------------------------------------- spend alerts
+
+
+@router.get(
+    "/projects/{project_id}/finance-settings",
+    response={200: FinanceSettingsOut, **errors(401, 403, 404, 422)},
+)
+def finance_settings_get(request: HttpRequest, project_id: PathId) -> Any:
+    """At which percentages of the budget spend alerts go out (those who see the money)."""
+    actor = _actor(request)
+    project = _project(request, project_id)
+    selectors.require_finance(actor, project)
+    row = selectors.finance_settings_of(project)
+    row.alert_percentages = selectors.alert_percentages(row)
+    return row
+
+
+@router.put(
+    "/projects/{project_id}/finance-settings",
+    response={200: FinanceSettingsOut, **errors(400, 401, 403, 404, 409, 422)},
+)
+def finance_settings_put(
+    request: HttpRequest, project_id: PathId, payload: FinanceSettingsIn
+) -> Any:
+    """Set the alert percentages (1..1000; those who may change the budget)."""
+    return services.finance_settings_set(
+        actor=_actor(request),
+        project=_project(request, project_id),
+        version=payload.version,
+        alert_percentages=payload.alert_percentages,
+    )
 
 
 # ---------------------------------------------------------------- budget lines

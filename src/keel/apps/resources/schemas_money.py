@@ -172,6 +172,20 @@ class ExpensePatch(In):
     version: Version
 
 
+class FinanceSettingsOut(Schema):
+    alert_percentages: list[int] = Field(
+        description="Percentages of the budget at which actual cost or the forecast alert."
+    )
+    alerted_actual: int = Field(description="The highest threshold actual cost was announced at.")
+    alerted_forecast: int
+    version: int = Field(description="0 while the project uses the defaults.")
+
+
+class FinanceSettingsIn(In):
+    alert_percentages: list[int] = Field(max_length=20)
+    version: int = Field(ge=0, le=2**31 - 1, description="0 while the project uses the defaults.")
+
+
 class VersionIn(In):
     version: Version
 

@@ -183,6 +183,10 @@ def receipt_download(actor: Any, expense_id: int) -> FileResponse:
     return response
 
 
+def require_finance(actor: Any, project: Project) -> None:
+    require(actor, P.VIEW_FINANCE, project)
+
+
 def finance_settings_of(project: Project) -> FinanceSettings:
     """The project's settings, or unsaved defaults (version 0 means none saved yet)."""
     row = FinanceSettings.objects.filter(project=project).first()
