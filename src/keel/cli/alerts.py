@@ -7,13 +7,12 @@ keel alerts schedule              # (re)queue the worker's daily run
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 
-F = TypeVar("F", bound=Callable[..., Any])
+from .lookup import django_command as _django
+from .lookup import project_by_code as _project
 
 alerts_app = typer.Typer(help="Milestone and overdue-task alerts.", no_args_is_help=True)
 
@@ -21,35 +20,6 @@ alerts_app = typer.Typer(help="Milestone and overdue-task alerts.", no_args_is_h
 def register(app: typer.Typer) -> None:
     """Add `keel alerts` to the `keel` app."""
     app.add_typer(alerts_app, name="alerts")
-
-
-def _django(fn: F) -> F:
-    """`main.with_django`, looked up when the command runs: main imports this module while
-    it loads."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from .main import with_django
-
-        return with_django(fn)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _project(code: str, workspace: str | None) -> Any:
-    from keel.apps.projects.models import Project
-
-    from .main import fail
-
-    projects = Project.objects.filter(code__iexact=code.strip()).select_related("workspace")
-    if workspace:
-        projects = projects.filter(workspace__slug=workspace)
-    found = list(projects[:2])
-    if not found:
-        raise fail(f"no project with code {code}" + (f" in {workspace}" if workspace else ""))
-    if len(found) > 1:
-        raise fail(f"several workspaces have a project {code}: choose one with --workspace")
-    return found[0]
 
 
 @alerts_app.command("check")

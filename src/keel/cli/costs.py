@@ -10,18 +10,16 @@ refusal is one line on stderr and exit code 2.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
-F = TypeVar("F", bound=Callable[..., Any])
+from .lookup import active_user
+from .lookup import django_command as _django
+from .lookup import fail as _fail
+from .lookup import project_by_code as _project
 
-NO_PROJECT = "no project with code {code}"
-SEVERAL = "several workspaces have a project {code}: choose one with --workspace"
-NO_USER = "no active user with e-mail {email}"
 NO_READER = "project {code} has no manager and its workspace no owner to read it as"
 
 
@@ -36,41 +34,7 @@ def register(app: typer.Typer) -> None:
     app.command("costs")(costs_cmd)
 
 
-def _django(fn: F) -> F:
-    """`main.with_django`, looked up when the command runs: main imports this module while
-    it loads."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from .main import with_django
-
-        return with_django(fn)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _fail(message: str) -> typer.Exit:
-    from .main import fail
-
-    return fail(message)
-
-
-def _project(code: str, workspace: str | None) -> Any:
-    from keel.apps.projects.models import Project
-
-    projects = Project.objects.filter(code__iexact=code.strip()).select_related("workspace")
-    if workspace:
-        projects = projects.filter(workspace__slug=workspace)
-    found = list(projects[:2])
-    if not found:
-        raise _fail(NO_PROJECT.format(code=code) + (f" in {workspace}" if workspace else ""))
-    if len(found) > 1:
-        raise _fail(SEVERAL.format(code=code))
-    return found[0]
-
-
 def _reader(project: Any, email: str | None) -> Any:
-    from keel.apps.accounts.models import User
     from keel.apps.reporting.selectors import reader_for
 
     if email is None:
@@ -78,10 +42,7 @@ def _reader(project: Any, email: str | None) -> Any:
         if reader is None:
             raise _fail(NO_READER.format(code=project.code))
         return reader
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
-    if user is None:
-        raise _fail(NO_USER.format(email=email))
-    return user
+    return active_user(email)
 
 
 def _money(value: Any) -> str:

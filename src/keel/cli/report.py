@@ -9,14 +9,14 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
-F = TypeVar("F", bound=Callable[..., Any])
+from .lookup import django_command as _django
+from .lookup import fail as _fail
+from .lookup import project_by_code as _project
 
 BAD_PERIOD = (
     "--period {value!r} is not a report period: give 2027-W05 (a week), 2027-W05/06 (two "
@@ -31,39 +31,6 @@ NO_READER = "project {code} has no manager and its workspace no owner to read it
 def register(app: typer.Typer) -> None:
     """Add `keel report` to the `keel` app."""
     app.command("report")(report_cmd)
-
-
-def _django(fn: F) -> F:
-    """`main.with_django`, looked up when the command runs: main imports this module while
-    it loads."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from .main import with_django
-
-        return with_django(fn)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _fail(message: str) -> typer.Exit:
-    from .main import fail
-
-    return fail(message)
-
-
-def _project(code: str, workspace: str | None) -> Any:
-    from keel.apps.projects.models import Project
-
-    projects = Project.objects.filter(code__iexact=code.strip()).select_related("workspace")
-    if workspace:
-        projects = projects.filter(workspace__slug=workspace)
-    found = list(projects[:2])
-    if not found:
-        raise _fail(f"no project with code {code}" + (f" in {workspace}" if workspace else ""))
-    if len(found) > 1:
-        raise _fail(f"several workspaces have a project {code}: choose one with --workspace")
-    return found[0]
 
 
 def _period(value: str | None, project: Any) -> Any:

@@ -10,14 +10,14 @@ and exit code 2.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
-F = TypeVar("F", bound=Callable[..., Any])
+from .lookup import active_user as _user
+from .lookup import django_command as _django
+from .lookup import fail as _fail
 
 timesheet_app = typer.Typer(help="Time entries and weekly timesheets.", no_args_is_help=True)
 
@@ -30,40 +30,11 @@ WeekOpt = Annotated[
 BAD_WEEK = "--week {value!r} is not an ISO week (YYYY-Www, e.g. 2027-W05)."
 BAD_DATE = "--date {value!r} is not a date (YYYY-MM-DD)."
 BAD_HOURS = "--hours {value!r} is not a number of hours (e.g. 7.5)."
-NO_USER = "no active user with e-mail {email}"
 
 
 def register(app: typer.Typer) -> None:
     """Add `keel timesheet` to the `keel` app."""
     app.add_typer(timesheet_app, name="timesheet")
-
-
-def _django(fn: F) -> F:
-    """`main.with_django`, looked up when the command runs: main imports this module while
-    it loads."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from .main import with_django
-
-        return with_django(fn)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _fail(message: str) -> typer.Exit:
-    from .main import fail
-
-    return fail(message)
-
-
-def _user(email: str) -> Any:
-    from keel.apps.accounts.models import User
-
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
-    if user is None:
-        raise _fail(NO_USER.format(email=email))
-    return user
 
 
 def _week(value: str | None, user: Any) -> Any:

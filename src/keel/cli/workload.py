@@ -9,17 +9,16 @@ and exit code 2.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
-F = TypeVar("F", bound=Callable[..., Any])
+from .lookup import active_user as _user
+from .lookup import django_command as _django
+from .lookup import fail as _fail
 
 BAD_DATE = "--start {value!r} is not a date (YYYY-MM-DD)."
-NO_USER = "no active user with e-mail {email}"
 NO_WORKSPACE = "no workspace {slug} that {email} belongs to"
 SEVERAL_WORKSPACES = "{email} belongs to several workspaces: choose one with --workspace ({slugs})"
 NONE_WORKSPACE = "{email} belongs to no workspace"
@@ -28,34 +27,6 @@ NONE_WORKSPACE = "{email} belongs to no workspace"
 def register(app: typer.Typer) -> None:
     """Add `keel workload` to the `keel` app."""
     app.command("workload")(workload_cmd)
-
-
-def _django(fn: F) -> F:
-    """`main.with_django`, looked up when the command runs: main imports this module while
-    it loads."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from .main import with_django
-
-        return with_django(fn)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _fail(message: str) -> typer.Exit:
-    from .main import fail
-
-    return fail(message)
-
-
-def _user(email: str) -> Any:
-    from keel.apps.accounts.models import User
-
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
-    if user is None:
-        raise _fail(NO_USER.format(email=email))
-    return user
 
 
 def _workspace(user: Any, slug: str | None) -> Any:
