@@ -172,6 +172,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 LANGUAGE_CODE = "en"
+# Our own number formats where Django's do not suit (see keel/formats).
+FORMAT_MODULE_PATH = ["keel.formats"]
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [SRC_DIR / "locale"]
 USE_I18N = True
