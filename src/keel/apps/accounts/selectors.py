@@ -74,7 +74,8 @@ def workspace_get(*, actor: Any, workspace_id: int) -> Workspace:
     return ws
 
 
-def workspace_require(actor: Any, action: WorkspaceAction, workspace: Workspace) -> None:
+def workspace_require(actor: Any, action: WorkspaceAction, workspace: Workspace | int) -> None:
+    """404 when the actor is not in the workspace, 403 when their role may not do it."""
     if workspace_role(actor, workspace) is None:
         raise NotFound()
     if not can_workspace(actor, action, workspace):

@@ -41,6 +41,7 @@ from .schemas_people import (
     TaskSkillPage,
     VersionIn,
 )
+from .selectors import workspace_for
 
 router = Router(tags=["resources"])
 W = sel.W
@@ -60,7 +61,7 @@ def _actor(request: HttpRequest) -> Any:
 def resource_list(request: HttpRequest, workspace_id: PathId, query: Query[ResourceQuery]) -> Any:
     """The workspace's people (workspace owners, admins and members), by name."""
     actor = _actor(request)
-    ws = sel.workspace_for(actor, workspace_id)
+    ws = workspace_for(actor, workspace_id)
     rows = sel.resources_for(
         actor,
         ws,
@@ -80,7 +81,7 @@ def resource_create(request: HttpRequest, workspace_id: PathId, payload: Resourc
     """Add a person: a user of the workspace (`user_id`, one resource each) or someone named
     without an account (owners and admins)."""
     actor = _actor(request)
-    ws = sel.workspace_for(actor, workspace_id)
+    ws = workspace_for(actor, workspace_id)
     resource = svc.resource_create(actor=actor, workspace=ws, **payload.model_dump())
     return Status(201, sel.resource_get(actor, resource.pk))
 
@@ -132,7 +133,7 @@ def resource_delete(request: HttpRequest, resource_id: PathId) -> Any:
 )
 def skill_list(request: HttpRequest, workspace_id: PathId, query: Query[ListQuery]) -> Any:
     actor = _actor(request)
-    return paginate(sel.skills_for(actor, sel.workspace_for(actor, workspace_id)), query)
+    return paginate(sel.skills_for(actor, workspace_for(actor, workspace_id)), query)
 
 
 @router.post(
@@ -141,7 +142,7 @@ def skill_list(request: HttpRequest, workspace_id: PathId, query: Query[ListQuer
 def skill_create(request: HttpRequest, workspace_id: PathId, payload: SkillCreate) -> Any:
     """A skill by name: the existing one (any case) or a new one."""
     actor = _actor(request)
-    ws = sel.workspace_for(actor, workspace_id)
+    ws = workspace_for(actor, workspace_id)
     return Status(201, svc.skill_create(actor=actor, workspace=ws, name=payload.name))
 
 

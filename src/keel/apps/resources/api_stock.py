@@ -43,6 +43,7 @@ from .schemas_stock import (
     StockOut,
     StockPage,
 )
+from .selectors import workspace_for
 
 router = Router(tags=["materials"])
 W = WorkspaceAction
@@ -62,7 +63,7 @@ def _actor(request: HttpRequest) -> Any:
 def item_list(request: HttpRequest, workspace_id: PathId, query: Query[CatalogueQuery]) -> Any:
     """The workspace's catalogue of materials (workspace members)."""
     actor = _actor(request)
-    ws = sel.workspace_for(actor, workspace_id, W.VIEW_RESOURCES)
+    ws = workspace_for(actor, workspace_id, W.VIEW_RESOURCES)
     return paginate(sel.items_for(actor, ws, active=query.active), query)
 
 
@@ -70,7 +71,7 @@ def item_list(request: HttpRequest, workspace_id: PathId, query: Query[Catalogue
 def item_create(request: HttpRequest, workspace_id: PathId, payload: ItemCreate) -> Any:
     """Add an item (workspace owners and admins). A code used already is a 422 on `code`."""
     actor = _actor(request)
-    ws = sel.workspace_for(actor, workspace_id, W.MANAGE_RESOURCES)
+    ws = workspace_for(actor, workspace_id, W.MANAGE_RESOURCES)
     return Status(201, svc.item_create(actor=actor, workspace=ws, **payload.model_dump()))
 
 
@@ -91,14 +92,14 @@ def item_update(request: HttpRequest, item_id: PathId, payload: ItemPatch) -> An
 @router.get("/workspaces/{workspace_id}/equipment", response={200: EquipmentPage, **READ})
 def equipment_list(request: HttpRequest, workspace_id: PathId, query: Query[CatalogueQuery]) -> Any:
     actor = _actor(request)
-    ws = sel.workspace_for(actor, workspace_id, W.VIEW_RESOURCES)
+    ws = workspace_for(actor, workspace_id, W.VIEW_RESOURCES)
     return paginate(sel.equipment_for(actor, ws, active=query.active), query)
 
 
 @router.post("/workspaces/{workspace_id}/equipment", response={201: EquipmentOut, **CREATE})
 def equipment_create(request: HttpRequest, workspace_id: PathId, payload: EquipmentCreate) -> Any:
     actor = _actor(request)
-    ws = sel.workspace_for(actor, workspace_id, W.MANAGE_RESOURCES)
+    ws = workspace_for(actor, workspace_id, W.MANAGE_RESOURCES)
     return Status(201, svc.equipment_create(actor=actor, workspace=ws, **payload.model_dump()))
 
 

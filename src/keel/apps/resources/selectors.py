@@ -8,8 +8,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
+
+from keel.apps.accounts.models import Workspace
+from keel.apps.accounts.permissions import WorkspaceAction
+from keel.apps.accounts.selectors import workspace_require
+from keel.common.errors import NotFound
 
 from .models import CostRate, Resource
+
+
+def workspace_for(
+    actor: Any, workspace_id: int, action: WorkspaceAction = WorkspaceAction.VIEW_RESOURCES
+) -> Workspace:
+    """The workspace whose people or catalogue the actor asks for: 404 to a non-member, 403
+    without the right."""
+    ws = Workspace.objects.filter(pk=workspace_id).first()
+    if ws is None:
+        raise NotFound()
+    workspace_require(actor, action, ws)
+    return ws
 
 
 def resource_of_user(workspace_id: int, user_id: int) -> Resource | None:

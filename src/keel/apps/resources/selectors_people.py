@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keel.apps.accounts.models import Workspace, WorkspaceMembership, WorkspaceRole
 from keel.apps.accounts.permissions import WorkspaceAction, can_workspace, workspace_role
+from keel.apps.accounts.selectors import workspace_require
 from keel.apps.planning.models import Task
 from keel.apps.projects.models import Project, ProjectMembership
 from keel.apps.projects.permissions import ProjectAction, require, visible_projects_q
@@ -31,24 +32,6 @@ MSG_NO_RESOURCE = _("There is no such resource, or you cannot see it.")
 
 
 # ---------------------------------------------------------------- rights
-
-
-def workspace_require(actor: Any, action: WorkspaceAction, workspace: Workspace | int) -> None:
-    """404 when the actor is not in the workspace, 403 when their role may not do it."""
-    if workspace_role(actor, workspace) is None:
-        raise NotFound()
-    if not can_workspace(actor, action, workspace):
-        raise PermissionDenied()
-
-
-def workspace_for(
-    actor: Any, workspace_id: int, action: WorkspaceAction = W.VIEW_RESOURCES
-) -> Workspace:
-    ws = Workspace.objects.filter(pk=workspace_id).first()
-    if ws is None:
-        raise NotFound()
-    workspace_require(actor, action, ws)
-    return ws
 
 
 def can_manage(actor: Any, workspace_id: int) -> bool:

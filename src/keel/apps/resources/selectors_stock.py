@@ -48,15 +48,6 @@ W = WorkspaceAction
 # ---------------------------------------------------------------- catalogue
 
 
-def workspace_for(actor: Any, workspace_id: int, action: WorkspaceAction) -> Workspace:
-    """A workspace for the catalogue: 404 to a non-member, 403 without the right."""
-    ws = Workspace.objects.filter(pk=workspace_id).first()
-    if ws is None:
-        raise NotFound()
-    workspace_require(actor, action, ws)
-    return ws
-
-
 def items_for(actor: Any, workspace: Workspace, *, active: bool | None = None) -> QuerySet[Item]:
     workspace_require(actor, W.VIEW_RESOURCES, workspace)
     qs = Item.objects.filter(workspace=workspace)

@@ -24,19 +24,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from keel.apps.accounts.models import Workspace
-from keel.apps.accounts.permissions import WorkspaceAction, can_workspace, workspace_role
 from keel.apps.planning.models import Task, TaskStatus
 from keel.apps.projects.adapters import project_calendar
 from keel.apps.projects.models import Project
 from keel.apps.projects.permissions import ProjectAction, require, visible_projects_q
 from keel.apps.tracking.weeks import Week
-from keel.common.errors import NotFound, PermissionDenied, ValidationFailed
+from keel.common.errors import NotFound, ValidationFailed
 from keel.common.models import EARLIEST_DATE, LATEST_DATE, MSG_DATE_RANGE
 from keel.engine.calendars import WorkCalendar
 
 from . import models as resource_models
 from .adapters import load_span
 from .models import Assignment, Leave, Resource, ResourceSkill, Skill
+from .selectors import workspace_for
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -76,16 +76,6 @@ def check_weeks(weeks: int) -> int:
     if not 1 <= weeks <= MAX_WEEKS:
         raise ValidationFailed(fields={"weeks": [MSG_WEEKS % {"max": MAX_WEEKS}]})
     return weeks
-
-
-def workspace_for_resources(actor: Any, workspace_id: int) -> Workspace:
-    """The workspace, if the actor may see its people: 404 outside it, 403 for a guest."""
-    ws = Workspace.objects.filter(pk=workspace_id).first()
-    if ws is None or workspace_role(actor, ws) is None:
-        raise NotFound()
-    if not can_workspace(actor, WorkspaceAction.VIEW_RESOURCES, ws):
-        raise PermissionDenied()
-    return ws
 
 
 # ---------------------------------------------------------------- the load model
@@ -270,7 +260,7 @@ def workload_choices(
 ) -> tuple[Workspace, list[Skill], list[str], list[Project]]:
     """The workspace (permission checked) and what its workload can be filtered by: its
     skills, its people's roles and the projects the actor can see in it."""
-    ws = workspace_for_resources(actor, workspace_id)
+    ws = workspace_for(actor, workspace_id)
     skills = list(Skill.objects.filter(workspace=ws))
     roles = sorted(
         set(Resource.objects.filter(workspace=ws, is_active=True).values_list("role", flat=True))
@@ -404,7 +394,7 @@ def resource_for_workload(actor: Any, resource_id: int) -> Resource:
     resource = Resource.objects.select_related("workspace").filter(pk=resource_id).first()
     if resource is None:
         raise NotFound()
-    workspace_for_resources(actor, resource.workspace_id)
+    workspace_for(actor, resource.workspace_id)
     return resource
 
 

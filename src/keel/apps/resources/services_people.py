@@ -28,6 +28,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from keel.apps.accounts.models import User, Workspace, WorkspaceMembership
+from keel.apps.accounts.selectors import workspace_require
 from keel.apps.planning.models import Task
 from keel.apps.projects.permissions import ProjectAction, project_role, require
 from keel.common.db import update_rows
@@ -35,7 +36,7 @@ from keel.common.errors import ValidationFailed, check_version, validate_instanc
 
 from .models import Assignment, CostRate, Leave, Resource, ResourceSkill, Skill, TaskSkill
 from .models.people import MAX_SKILL_LEVEL, MAX_UNITS
-from .selectors_people import W, require_leave_edit, workspace_require
+from .selectors_people import W, require_leave_edit
 
 MSG_USER_NOT_IN_WS = _("This person is not a member of the workspace.")
 MSG_USER_TAKEN = _("This person already has a resource in this workspace.")

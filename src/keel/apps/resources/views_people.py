@@ -38,6 +38,7 @@ from .forms_people import (
     rate_initial,
     resource_initial,
 )
+from .selectors import workspace_for
 
 LIST = "resources/people_list.html"
 DETAIL = "resources/people_detail.html"
@@ -55,7 +56,7 @@ ASSIGNMENTS = "resources/_task_assignments.html"
 @service_errors
 def people_list(request: HttpRequest, pk: int) -> HttpResponse:
     """The workspace's people, searched and filtered by skill and role."""
-    ws = sel.workspace_for(request.user, pk)
+    ws = workspace_for(request.user, pk)
     search = request.GET.get("q", "").strip()[:100]
     skill_id = parse_id(request.GET.get("skill"))
     role = request.GET.get("role", "").strip()[:80]
@@ -82,7 +83,7 @@ def people_list(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @service_errors
 def person_create(request: HttpRequest, pk: int) -> HttpResponse:
-    ws = sel.workspace_for(request.user, pk, sel.W.MANAGE_RESOURCES)
+    ws = workspace_for(request.user, pk, sel.W.MANAGE_RESOURCES)
     people = people_choices(request.user, ws)
     form = ResourceForm(people=people)
     status = 200

@@ -42,6 +42,7 @@ from .forms_stock import (
     ReorderForm,
 )
 from .models import PurchaseStatus, StockMoveKind
+from .selectors import workspace_for
 
 P = ProjectAction
 W = WorkspaceAction
@@ -74,7 +75,7 @@ def _catalogue_ctx(request: HttpRequest, ws: Any, **forms: Any) -> dict[str, Any
 def catalogue(request: HttpRequest, pk: int) -> HttpResponse:
     """The workspace's items and equipment; managers add to it from the same page."""
     action = W.MANAGE_RESOURCES if request.method == "POST" else W.VIEW_RESOURCES
-    ws = sel.workspace_for(request.user, pk, action)
+    ws = workspace_for(request.user, pk, action)
     if request.method == "GET":
         return render(request, "resources/catalogue.html", _catalogue_ctx(request, ws))
     adding_equipment = request.POST.get("add") == "equipment"
